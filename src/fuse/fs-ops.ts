@@ -1,0 +1,68 @@
+/**
+ * The filesystem semantics a mode implements, independent of any FUSE binding.
+ * Paths are absolute within the mount ('/', '/a/b'). Every op may answer
+ * synchronously or with a promise (local-disk ops answer synchronously where
+ * that measured faster; network-backed ones must never block) and fails by
+ * throwing an FsError or a Node system error, whose `code` becomes the errno.
+ */
+export type MaybePromise<T> = T | Promise<T>
+
+/** Who made the request: the process in the mount's user, as libfuse reports it. */
+export interface Caller { readonly uid: number; readonly gid: number; readonly pid: number }
+
+/** What getattr answers; times are milliseconds since the epoch (fractions allowed). */
+export interface Stat {
+  mode: number; uid: number; gid: number; size: number
+  dev: number; nlink: number; ino: number; rdev: number
+  blksize: number; blocks: number
+  atimeMs: number; mtimeMs: number; ctimeMs: number
+}
+
+export interface StatFs {
+  bsize: number; frsize: number; blocks: number; bfree: number; bavail: number
+  files: number; ffree: number; favail: number; fsid: number; flag: number; namemax: number
+}
+
+/** A time for utimens: ms since the epoch, or null to leave that time unchanged (UTIME_OMIT). */
+export type TimeSpecMs = number | null
+
+export interface FsOps {
+  init?(): MaybePromise<void>
+  /** Called once when the kernel session ends (umount or shutdown). */
+  destroy?(): MaybePromise<void>
+  getattr(path: string): MaybePromise<Stat>
+  fgetattr?(path: string, fh: number): MaybePromise<Stat>
+  readdir(path: string): MaybePromise<readonly string[]>
+  statfs?(path: string): MaybePromise<StatFs>
+  access?(path: string, mode: number): MaybePromise<void>
+  readlink?(path: string): MaybePromise<string>
+
+  /** Returns a file handle (> 0). */
+  open(path: string, flags: number, caller: Caller): MaybePromise<number>
+  /** Returns a file handle (> 0); the file is opened read-write (libfuse 2 passes no flags). */
+  create?(path: string, mode: number, caller: Caller): MaybePromise<number>
+  read(path: string, fh: number, buf: Buffer, length: number, position: number): MaybePromise<number>
+  write?(path: string, fh: number, buf: Buffer, length: number, position: number): MaybePromise<number>
+  flush?(path: string, fh: number): MaybePromise<void>
+  fsync?(path: string, datasync: boolean, fh: number): MaybePromise<void>
+  release(path: string, fh: number): MaybePromise<void>
+
+  truncate?(path: string, size: number): MaybePromise<void>
+  ftruncate?(path: string, fh: number, size: number): MaybePromise<void>
+  unlink?(path: string): MaybePromise<void>
+  rename?(from: string, to: string): MaybePromise<void>
+  mkdir?(path: string, mode: number, caller: Caller): MaybePromise<void>
+  rmdir?(path: string): MaybePromise<void>
+  symlink?(target: string, path: string, caller: Caller): MaybePromise<void>
+  link?(existing: string, path: string): MaybePromise<void>
+  mknod?(path: string, mode: number, dev: number, caller: Caller): MaybePromise<void>
+  chmod?(path: string, mode: number): MaybePromise<void>
+  chown?(path: string, uid: number, gid: number): MaybePromise<void>
+  utimens?(path: string, atimeMs: TimeSpecMs, mtimeMs: TimeSpecMs): MaybePromise<void>
+
+  setxattr?(path: string, name: string, value: Buffer, flags: number): MaybePromise<void>
+  /** Returns the value, or throws ENODATA when the attribute is absent. */
+  getxattr?(path: string, name: string): MaybePromise<Buffer>
+  listxattr?(path: string): MaybePromise<readonly string[]>
+  removexattr?(path: string, name: string): MaybePromise<void>
+}
