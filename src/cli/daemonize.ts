@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process'
+import { realpathSync } from 'node:fs'
+import { ExitCode } from '../exit-codes.js'
+import { findMount } from '../mount/mountinfo.js'
+
+/** What the detached daemon tells the waiting parent over the IPC channel. */
+export type ReadyMessage =
+  | { readonly type: 'ready'; readonly mountpoint: string }
+  | { readonly type: 'failed'; readonly exitCode: number; readonly message: string }
+
+/** Set in the daemon's environment so that it reports readiness to its parent. */
+export const DAEMON_ENV = 'STALK_DAEMON_CHILD'
+
+/**
+ * Background start: re-runs stem in the foreground as a detached child and
+ * waits until it reports the mount live (and mountinfo shows it) or reports
+ * why not. The parent's exit code is the daemon's reason: 0 only when the
+ * mount is really there.
+ */
+export function daemonize (cliFile: string, argv: readonly string[], mountpoint: string): Promise<number> {
+  const child = spawn(process.execPath, [cliFile, ...argv, '--foreground'], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, [DAEMON_ENV]: '1' }
+  })
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8000) })
+  return new Promise(resolve => {
+    let settled = false
+    const finish = (code: number, text?: string): void => {
+      if (settled) return
+      settled = true
+      if (text) process.stderr.write(text.endsWith('\n') ? text : text + '\n')
+      child.stderr?.destroy()
+      if (child.connected) child.disconnect()
+      child.unref()
+      resolve(code)
+    }
+    child.on('message', (m: ReadyMessage) => {
+      if (m.type === 'failed') { finish(m.exitCode, `stem: ${m.message}`); return }
+      const mounted = findMount(resolveReal(mountpoint))
+      if (mounted?.fstype === 'fuse.stalk') finish(ExitCode.ok)
+      else finish(ExitCode.mountFailed, `stem: the daemon reported ready but ${mountpoint} is not mounted`)
+    })
+    child.on('exit', (code, signal) => {
+      const why = stderr.trim() || `the daemon exited (${signal ?? `code ${String(code)}`}) before the mount was ready`
+      finish(code !== null && code !== 0 ? code : ExitCode.failure, `stem: ${why}`)
+    })
+    child.on('error', err => finish(ExitCode.failure, `stem: cannot start the daemon: ${err.message}`))
+  })
+}
+
+function resolveReal (p: string): string {
+  try { return realpathSync(p) } catch { return p }
+}
+
+/** In the daemon: tell the waiting parent (if any) how the start went, then let go of it. */
+export function reportToParent (m: ReadyMessage): void {
+  if (process.env[DAEMON_ENV] !== '1' || !process.send) return
+  process.send(m, () => {
+    if (process.connected) process.disconnect()
+  })
+  // stderr was a pipe to the parent, which exits now: later writes must not crash us
+  process.stderr.on('error', () => {})
+}
