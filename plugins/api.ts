@@ -51,3 +51,24 @@ export type PluginFactory = (options: ReadonlyMap<string, string>, ctx: PluginCo
 export function definePlugin (factory: PluginFactory): PluginFactory {
   return factory
 }
+
+/**
+ * Thrown from `beforeSync` to ask stalk to skip this round's targets and
+ * retry the round later (the command plugin's `on_failure = abort`). Any other
+ * error from a hook is logged and the targets still sync.
+ */
+export class PluginAbortError extends Error {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'PluginAbortError'
+  }
+}
+
+/**
+ * True for a PluginAbortError. Checks the name as well as the class, because
+ * a plugin installed apart from stalk may import its own copy of this module.
+ */
+export function isPluginAbortError (err: unknown): boolean {
+  return err instanceof PluginAbortError ||
+    (err instanceof Error && err.name === 'PluginAbortError')
+}
