@@ -67,6 +67,8 @@ export interface PushConfig {
   readonly log: LogSettings
   readonly plugins: readonly PluginConfig[]
   readonly targets: readonly TargetConfig[]
+  /** Things the loader ignored (unknown keys or sections), one line each, for the log. */
+  readonly warnings: readonly string[]
 }
 
 export interface PullFileConfig {
@@ -86,6 +88,8 @@ export interface PullConfig {
   readonly cachedir?: string
   readonly log: LogSettings
   readonly files: readonly PullFileConfig[]
+  /** Things the loader ignored (unknown keys or sections), one line each, for the log. */
+  readonly warnings: readonly string[]
 }
 
 export type StalkConfig = PushConfig | PullConfig

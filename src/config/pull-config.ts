@@ -1,0 +1,94 @@
+/**
+ * Pull mode: [global] (cachedir, log) and one section per file in the mount.
+ * Every section other than global, DEFAULT, target*, plugin* is a file
+ * section with `name` (the file name in the mount), `origin` and an optional
+ * `cachetime`; all its keys, [DEFAULT]'s included, are passed on as backend
+ * options (endpoint, region, ...).
+ */
+import { StemError } from '../exit-codes.js'
+import type { ConfigContext } from './config-paths.js'
+import type { IniDocument } from './ini-document.js'
+import { LOG_KEYS, readLogSettings } from './log-settings.js'
+import { applySecrets } from './pull-secrets.js'
+import { SectionReader } from './section-reader.js'
+import type { PullConfig, PullFileConfig } from './types.js'
+
+const GLOBAL_KEYS: ReadonlySet<string> = new Set(['cachedir', ...LOG_KEYS])
+const SCHEMES = ['http', 'https', 's3', 'sftp', 'rsync']
+const SCHEME_HINT = 'use http://, https://, s3://, sftp://, rsync:// or host:/path'
+const URL_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//
+// rsync/scp's remote form: [user@]host:/path, host possibly a bracketed IPv6 address.
+const HOST_PATH = /^(?:[^@\s/:]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\//
+
+function isPushSection (s: string): boolean {
+  return s === 'target' || s.startsWith('target:') || s === 'plugin' || s.startsWith('plugin:')
+}
+
+export async function readPullConfig (doc: IniDocument, c: ConfigContext): Promise<PullConfig> {
+  const g = new SectionReader(doc, 'global')
+  const sections = doc.sectionNames().filter(s => s !== 'global' && !isPushSection(s))
+  if (sections.length === 0) {
+    throw new StemError('configInvalid', `${c.file}: no file sections (a [section] with name and origin) to serve`)
+  }
+  const files: PullFileConfig[] = []
+  const sectionOfName = new Map<string, string>()
+  for (const section of sections) {
+    const f = await readFileSection(doc, section, c)
+    const first = sectionOfName.get(f.name)
+    if (first !== undefined) {
+      throw new StemError('configInvalid', `${c.file}: [${section}] name: "${f.name}" is also the name in [${first}]`)
+    }
+    sectionOfName.set(f.name, section)
+    files.push(f)
+  }
+  const cachedir = g.path('cachedir', c.dir)
+  const ignored = doc.sectionNames().filter(isPushSection)
+    .map(s => `${c.file}:${doc.section(s)?.line ?? 0}: [${s}] is not used in pull mode, ignored`)
+  return Object.freeze({
+    mode: 'pull',
+    file: c.file,
+    ...(cachedir === undefined ? {} : { cachedir }),
+    log: readLogSettings(g, c.dir),
+    files: Object.freeze(files),
+    warnings: Object.freeze([...g.unknownKeys(GLOBAL_KEYS), ...ignored])
+  })
+}
+
+async function readFileSection (doc: IniDocument, section: string, c: ConfigContext): Promise<PullFileConfig> {
+  const r = new SectionReader(doc, section)
+  const name = r.required('name', 'the file name in the mount')
+  const bad = badName(name)
+  if (bad !== undefined) throw r.fail('name', `"${name}" ${bad}`)
+  const origin = r.required('origin', 'where the file comes from, e.g. https://host/path')
+  checkOrigin(r, origin)
+  const cachetimeMs = r.duration('cachetime', 60_000)
+  const options = new Map<string, string>()
+  for (const key of doc.keys(section)) options.set(key, doc.get(section, key) ?? '')
+  await applySecrets(options, r, c.dir, c.env)
+  return Object.freeze({ section, name, origin, cachetimeMs, options })
+}
+
+/** Why `name` cannot be a file name directly in the mount's root, or undefined. */
+function badName (name: string): string | undefined {
+  if (name.includes('/')) return 'must be a plain file name, without "/"'
+  if (name === '.' || name === '..') return 'is not a file name'
+  if (name.includes('\0')) return 'contains a NUL character'
+  if (Buffer.byteLength(name) > 255) return 'is longer than 255 bytes'
+  return undefined
+}
+
+function checkOrigin (r: SectionReader, origin: string): void {
+  const scheme = URL_SCHEME.exec(origin)?.[1]?.toLowerCase()
+  if (scheme === undefined) {
+    if (!HOST_PATH.test(origin)) throw r.fail('origin', `"${origin}" is not an origin (${SCHEME_HINT})`)
+    return
+  }
+  if (!SCHEMES.includes(scheme)) throw r.fail('origin', `unknown origin scheme "${scheme}://" (${SCHEME_HINT})`)
+  let host = ''
+  try {
+    host = new URL(origin).hostname
+  } catch {
+    // leave host empty: reported below
+  }
+  if (host === '') throw r.fail('origin', `"${origin}" is not a valid ${scheme}:// URL with a host`)
+}
