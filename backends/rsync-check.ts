@@ -70,7 +70,7 @@ async function checkSsh (c: CheckContext, d: RsyncDestination & { kind: 'ssh' })
   const run = await tool(c, argv, what)
   if (run.code === 0) return
   const failure = run.code === null ? undefined : SCRIPT_FAILURES.get(run.code)
-  if (failure === undefined || run.code === null) throw rsyncFailure(what, run, c.secrets)
+  if (failure === undefined || run.code === null) throw rsyncFailure(what, run, c.secrets, 'ssh')
   const said = run.stderr.split('\n').find(l => l.startsWith('stalk-check: '))?.slice('stalk-check: '.length)
   throw new TargetError(`${what} failed: ${said ?? failure} (remote check exit ${run.code})`,
     { exitCode: run.code, stderr: scrubSecrets(run.stderr, c.secrets) })

@@ -39,11 +39,14 @@ const REASONS: ReadonlyArray<readonly [RegExp, string]> = [
   [/Read-only file system/, 'the destination file system is read-only']
 ]
 
-/** What went wrong, in words; undefined when stderr says nothing we know. */
-export function rsyncReason (stderr: string): string | undefined {
+/** What went wrong, in words, and the stderr line that says so; undefined when stderr says nothing we know. */
+export function rsyncReason (stderr: string): { reason: string; line: string } | undefined {
   for (const [re, reason] of REASONS) {
     const m = re.exec(stderr)
-    if (m !== null) return reason.replace('$1', m[1] ?? '')
+    if (m === null) continue
+    const start = stderr.lastIndexOf('\n', m.index) + 1
+    const end = stderr.indexOf('\n', m.index)
+    return { reason: reason.replace('$1', m[1] ?? ''), line: stderr.slice(start, end < 0 ? undefined : end).trim() }
   }
   return undefined
 }
@@ -54,30 +57,34 @@ export function exitMeaning (code: number): string {
 
 /**
  * The error for a run that did not succeed. `what` starts the message
- * ("rsync to host:/x"); `secrets` are literal strings to blank out.
+ * ("rsync to host:/x"); `tool` says whose exit codes these are (ssh passes
+ * the remote command's on, and uses 255 for its own failures); `secrets`
+ * are literal strings to blank out.
  */
-export function rsyncFailure (what: string, run: ToolRun, secrets: readonly string[] = []): TargetError {
+export function rsyncFailure (what: string, run: ToolRun, secrets: readonly string[] = [], tool: 'rsync' | 'ssh' = 'rsync'): TargetError {
   const stderr = scrubSecrets(run.stderr, secrets).trimEnd()
-  const exitCode = run.code ?? undefined
   // Classified on the raw text: scrubbing may blank words the patterns look for.
-  const reason = rsyncReason(run.stderr)
-  const how = run.code !== null
-    ? `exit ${run.code}: ${exitMeaning(run.code)}`
-    : `killed by ${run.signal ?? 'a signal'}`
-  const said = lastLine(stderr)
-  const message = `${what} failed: ${reason ?? exitMeaningOr(run)} (${how})${said === '' ? '' : `; stderr: ${said}`}`
-  return new TargetError(message, { ...(exitCode === undefined ? {} : { exitCode }), stderr })
+  const found = rsyncReason(run.stderr)
+  const meaning = run.code === null ? 'the process was killed' : codeMeaning(run.code, tool)
+  const how = run.code === null ? `killed by ${run.signal ?? 'a signal'}` : `exit ${run.code}: ${meaning}`
+  const said = clip(found === undefined ? lastLine(stderr) : scrubSecrets(found.line, secrets))
+  const message = `${what} failed: ${found?.reason ?? meaning} (${how})${said === '' ? '' : `; stderr: ${said}`}`
+  return new TargetError(message, { ...(run.code === null ? {} : { exitCode: run.code }), stderr })
 }
 
-function exitMeaningOr (run: ToolRun): string {
-  return run.code === null ? 'the process was killed' : exitMeaning(run.code)
+function codeMeaning (code: number, tool: 'rsync' | 'ssh'): string {
+  if (tool === 'rsync' || code === 255) return exitMeaning(code)
+  return `the remote command failed with exit ${code}`
 }
 
-/** The most telling stderr line: rsync's own summary line says less than the one before. */
+/** The last stderr line, skipping rsync's own summary line, which says less than the one before. */
 function lastLine (stderr: string): string {
   const lines = stderr.split('\n').map(l => l.trim()).filter(l => l !== '')
   const useful = lines.filter(l => !/^rsync error: .*\(code \d+\) at /.test(l))
-  const line = useful.at(-1) ?? lines.at(-1) ?? ''
+  return useful.at(-1) ?? lines.at(-1) ?? ''
+}
+
+function clip (line: string): string {
   return line.length > 300 ? `${line.slice(0, 300)}…` : line
 }
 
@@ -86,6 +93,6 @@ export function scrubSecrets (text: string, secrets: readonly string[] = []): st
   let out = text
   for (const s of secrets) if (s.length >= 3) out = out.replaceAll(s, '***')
   return out
-    .replace(/\b(pass(?:word|wd)?|secret|token|RSYNC_PASSWORD)(\s*[=:]\s*)\S+/gi, '$1$2***')
+    .replace(/\b(pass(?:word|wd)?|secret|token|RSYNC_PASSWORD)(\s*[=:]\s*)(?!@)\S+/gi, '$1$2***')
     .replace(/(\/\/[^/\s:@]+):[^@\s/]+@/g, '$1:***@')
 }
