@@ -7,6 +7,7 @@ import t from 'tap'
 import { createTarget } from '../backends/registry.js'
 import { silentLogger } from '../src/logger.js'
 import { failsBoth, rejectsWith } from './helpers/expect-target-error.js'
+import { recordingLogger } from './helpers/recording-logger.js'
 import { freePort } from './helpers/servers/free-port.js'
 import { rsyncdUnavailable, startRsyncd } from './helpers/servers/rsyncd.js'
 import { targetConfig } from './helpers/target-config.js'
@@ -74,8 +75,21 @@ t.test('RSYNC_PASSWORD from the environment', { skip: skip ?? false }, async t =
   await t.test('a wrong one fails and is not repeated anywhere', async t => {
     const secret = 'Wr0ng-Secret-Value'
     const env = { ...process.env, RSYNC_PASSWORD: secret }
-    const target = createTarget(targetConfig(rsyncd.pushUrl('via-env')), { log, env })
+    const rec = recordingLogger()
+    const target = createTarget(targetConfig(rsyncd.pushUrl('via-env')), { log: rec, env })
     const err = await rejectsWith(t, target.mirror(root, 'all', { signal }), { message: /authentication failed/, exitCode: 5 }, 'mirror()')
     t.notMatch(`${err?.message ?? ''}\n${err?.stderr ?? ''}`, secret, 'the password is in neither message nor stderr')
+    const argv = rec.records.find(r => r.level === 'debug' && Array.isArray(r.obj['argv']))?.obj['argv']
+    t.match(argv, ['rsync', '-aH', '--delete'], 'the exact argv is logged at debug level')
+    t.notMatch(JSON.stringify(rec.records), secret, 'and the password is in no log record')
+  })
+
+  await t.test('with no password at all it fails at once instead of prompting', async t => {
+    const env = { ...process.env }
+    delete env['RSYNC_PASSWORD']
+    const target = createTarget(targetConfig(rsyncd.pushUrl('x')), { log, env })
+    const started = Date.now()
+    await failsBoth(t, target, { message: /authentication failed/, exitCode: 5 })
+    t.ok(Date.now() - started < 10_000, 'no prompt waited for input')
   })
 })

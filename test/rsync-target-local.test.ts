@@ -4,10 +4,10 @@ import { unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { createTarget } from '../backends/registry.js'
-import type { Logger } from '../src/logger.js'
 import { silentLogger } from '../src/logger.js'
 import { failsBoth, rejectsWith } from './helpers/expect-target-error.js'
 import { waitForNoProcess } from './helpers/process-list.js'
+import { recordingLogger } from './helpers/recording-logger.js'
 import { SLOW_RSYNC, targetConfig } from './helpers/target-config.js'
 import { tmpDir } from './helpers/tmp.js'
 import { BIG_FILE_BYTES } from './helpers/sample-tree.js'
@@ -50,21 +50,12 @@ t.test('files vanishing during the transfer (exit 24) count as success, with a w
   // rsync sends a folder's files in name order: the slow a-big.bin first, while z.txt is deleted.
   await writeFile(join(root, 'a-big.bin'), randomBytes(400 * 1024))
   await writeFile(join(root, 'z.txt'), 'gone soon\n')
-  const warnings: string[] = []
-  const target = createTarget(targetConfig(join(await tmpDir(t), 'mirror'), { rsyncOptions: ['--bwlimit=200'] }), {
-    log: recordingLogger(warnings)
-  })
+  const log = recordingLogger()
+  const target = createTarget(targetConfig(join(await tmpDir(t), 'mirror'), { rsyncOptions: ['--bwlimit=200'] }), { log })
   const run = target.mirror(root, 'all', { signal: signal() })
   setTimeout(() => { void unlink(join(root, 'z.txt')) }, 500)
   await t.resolves(run, 'mirror resolves')
-  t.match(warnings.join('\n'), /some files vanished from root during the transfer/, 'and warns')
+  const warnings = log.records.filter(r => r.level === 'warn')
+  t.match(warnings.map(w => w.msg).join('\n'), /some files vanished from root during the transfer/, 'and warns')
+  t.equal(warnings[0]?.obj['target'], 'test-target', 'naming the target')
 })
-
-function recordingLogger (warnings: string[]): Logger {
-  const self: Logger = {
-    ...silentLogger,
-    warn: (a: string | Record<string, unknown>, msg?: string) => { warnings.push(typeof a === 'string' ? a : msg ?? '') },
-    child: () => self
-  }
-  return self
-}
