@@ -64,9 +64,14 @@ async function checkLocal (c: CheckContext, path: string): Promise<void> {
 async function checkSsh (c: CheckContext, d: RsyncDestination & { kind: 'ssh' }): Promise<void> {
   const user = d.user ?? c.cfg.ssh.user
   const rsyncPathGiven = c.cfg.rsyncOptions.some(o => o.startsWith('--rsync-path'))
-  const argv = [...remoteShellArgv(c.cfg, c.env), ...(user === undefined ? [] : ['-l', user]), d.host,
-    remoteCheckScript(d.path, { checkRsync: !rsyncPathGiven })]
   const what = `ssh to ${c.cfg.destination}`
+  let rsh: string[]
+  try {
+    rsh = remoteShellArgv(c.cfg, c.env)
+  } catch (err) {
+    throw new TargetError(`${what} failed: RSYNC_RSH cannot be parsed: ${(err as Error).message}`, { cause: err })
+  }
+  const argv = [...rsh, ...(user === undefined ? [] : ['-l', user]), d.host, remoteCheckScript(d.path, { checkRsync: !rsyncPathGiven })]
   const run = await tool(c, argv, what)
   if (run.code === 0) return
   const failure = run.code === null ? undefined : SCRIPT_FAILURES.get(run.code)

@@ -22,6 +22,7 @@ const EXIT_MEANINGS: ReadonlyMap<number, string> = new Map([
 
 /** The most specific first: an auth failure also ends in "connection closed". */
 const REASONS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/Failed to exec ([^:]+): No such file or directory/, 'the remote shell "$1" is not installed'],
   [/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/, 'host key verification failed (the host is not in known_hosts, or its key changed)'],
   [/Permission denied \((?:publickey|password|keyboard)/, 'authentication failed (ssh key not accepted)'],
   [/@ERROR: auth failed/, 'authentication failed (rsync daemon rejected the user or password)'],

@@ -13,6 +13,7 @@ const samples: Array<[string, RegExp]> = [
   ['rsync: [sender] failed to connect to 127.0.0.1 (127.0.0.1): Connection refused (111)\n', /connection refused/],
   ['ssh: Could not resolve hostname nohost: Name or service not known\r\n', /host name not found/],
   ['ERROR: password file must not be other-accessible\n', /chmod 600/],
+  ['rsync: [sender] Failed to exec /opt/ssh: No such file or directory (2)\nrsync error: error in IPC code (code 14)\n', /the remote shell "\/opt\/ssh" is not installed/],
   ['bash: line 1: rsync: command not found\n', /not installed on the remote host/],
   ['rsync: [Receiver] mkdir "no/such/sub" (in push) failed: No such file or directory (2)\n', /parent does not exist/]
 ]
