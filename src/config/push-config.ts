@@ -16,7 +16,7 @@ import type { PushConfig } from './types.js'
 
 const GLOBAL_KEYS: ReadonlySet<string> = new Set([
   'root', 'timeout', 'max_wait', 'retry_min', 'retry_max', 'shutdown_grace', 'target_timeout',
-  'state_dir', ...LOG_KEYS, ...TARGET_KEYS
+  'state_dir', 'lazy', ...LOG_KEYS, ...TARGET_KEYS
 ])
 
 const timer = { maxMs: MAX_TIMER_MS }
@@ -50,6 +50,7 @@ export async function readPushConfig (doc: IniDocument, c: ConfigContext): Promi
     retryMinMs,
     retryMaxMs,
     shutdownGraceMs,
+    lazy: g.boolean('lazy', false),
     // An explicit state_dir is used as is; the default gets one folder per root.
     stateDir: g.path('state_dir', c.dir) ?? stateDirFor(defaultStateBase(c), root),
     log: readLogSettings(g, c.dir),

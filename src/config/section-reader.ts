@@ -58,6 +58,16 @@ export class SectionReader {
     })
   }
 
+  /** ConfigParser's booleans: yes/no, true/false, on/off, 1/0 (any case). */
+  boolean (key: string, defaultValue: boolean): boolean {
+    return this.convert(key, defaultValue, v => {
+      const t = v.toLowerCase()
+      if (['yes', 'true', 'on', '1'].includes(t)) return true
+      if (['no', 'false', 'off', '0'].includes(t)) return false
+      throw new RangeError(`"${v}" is not a boolean (yes/no, true/false, on/off, 1/0)`)
+    })
+  }
+
   /** A path, made absolute against `baseDir` (the config file's folder). */
   path (key: string, baseDir: string): string | undefined {
     const v = this.string(key)

@@ -62,6 +62,8 @@ export interface PushConfig {
   readonly retryMaxMs: number
   /** Time limit for the final round at SIGTERM / umount. */
   readonly shutdownGraceMs: number
+  /** Mount even when a target fails its preflight check (changes wait in the journal). */
+  readonly lazy: boolean
   /** Where the journal of pending changes lives. */
   readonly stateDir: string
   readonly log: LogSettings

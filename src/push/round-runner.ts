@@ -51,7 +51,7 @@ export class RoundRunner {
     try {
       this.setRunning(deliveries, true)
       const go = await runHook('beforeSync', this.plugins, (p, signal) => p.beforeSync?.({ ...event, signal }), pluginMs, deps)
-      const results = go ? await deliverAll(deliveries, this.o.targetTimeoutMs, deps) : notRun(deliveries, 'not run: a plugin with on-failure abort failed')
+      const results = go ? await deliverAll(deliveries, label => this.o.targetTimeoutsMs?.get(label) ?? this.o.targetTimeoutMs, deps) : notRun(deliveries, 'not run: a plugin with on-failure abort failed')
       this.setRunning(deliveries, false)
       this.settle(deliveries, results)
       await runHook('afterSync', this.plugins, (p, signal) => p.afterSync?.({ ...event, signal, results }), pluginMs, deps)

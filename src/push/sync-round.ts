@@ -5,7 +5,7 @@
  * one broken plugin or target must not stop the others.
  */
 import { TargetError, type Target, type TargetResult } from '../../backends/backend.js'
-import type { StalkPlugin } from '../../plugins/api.js'
+import { isPluginAbortError, type StalkPlugin } from '../../plugins/api.js'
 import type { Clock } from './clock.js'
 import type { Logger } from '../logger.js'
 import type { PendingSnapshot } from './journal-state.js'
@@ -59,7 +59,8 @@ export async function runHook (
     } catch (err) {
       d.log.error({ plugin: name, hook, err: describeError(err) }, `plugin ${name} ${hook} failed: ${describeError(err)}`)
       d.onFailure('plugin', name, err)
-      if (hook === 'beforeSync' && slot.onFailure === 'abort') return false
+      // the slot's policy, or the plugin's own say (the command plugin's on_failure: abort)
+      if (hook === 'beforeSync' && (slot.onFailure === 'abort' || isPluginAbortError(err))) return false
     }
   }
   return true
@@ -70,12 +71,12 @@ export interface Delivery {
   readonly snapshot: PendingSnapshot
 }
 
-async function deliverOne (x: Delivery, timeoutMs: number, d: StepDeps): Promise<TargetResult> {
+async function deliverOne (x: Delivery, timeoutMs: (label: string) => number, d: StepDeps): Promise<TargetResult> {
   const started = d.clock.now()
   const changed = x.snapshot.all ? 'all' : x.snapshot
   try {
     await withDeadline(signal => x.target.mirror(d.root, changed, { signal }),
-      { ms: timeoutMs, clock: d.clock, parent: d.signal, what: `sync to ${x.target.label}` })
+      { ms: timeoutMs(x.target.label), clock: d.clock, parent: d.signal, what: `sync to ${x.target.label}` })
     return { target: x.target.label, ok: true, durationMs: d.clock.now() - started }
   } catch (err) {
     d.onFailure('target', x.target.label, err)
@@ -84,7 +85,7 @@ async function deliverOne (x: Delivery, timeoutMs: number, d: StepDeps): Promise
 }
 
 /** Every target at once: a slow or failing one does not delay the others' delivery. */
-export function deliverAll (xs: readonly Delivery[], timeoutMs: number, d: StepDeps): Promise<TargetResult[]> {
+export function deliverAll (xs: readonly Delivery[], timeoutMs: (label: string) => number, d: StepDeps): Promise<TargetResult[]> {
   return Promise.all(xs.map(x => deliverOne(x, timeoutMs, d)))
 }
 

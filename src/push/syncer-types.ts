@@ -25,6 +25,8 @@ export interface SyncerOptions {
   readonly retryMaxMs: number
   /** Time limit of one target's delivery. */
   readonly targetTimeoutMs: number
+  /** Per-target time limits by label ([target:LABEL] timeout); targetTimeoutMs for the others. */
+  readonly targetTimeoutsMs?: ReadonlyMap<string, number>
   /** Time limit of one plugin hook call unless its slot says otherwise (default targetTimeoutMs). */
   readonly pluginTimeoutMs?: number
   readonly targets: readonly Target[]

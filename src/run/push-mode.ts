@@ -1,0 +1,101 @@
+/**
+ * Composition root of push mode: config → journal → targets → plugins →
+ * syncer → loopback ops. Mounting and the shutdown sequence are the
+ * caller's (run-mount.ts); this file only wires the parts together.
+ */
+import type { Target } from '../../backends/backend.js'
+import { createTarget } from '../../backends/registry.js'
+import type { StalkPlugin } from '../../plugins/api.js'
+import type { PushConfig } from '../config/types.js'
+import { describe } from '../errors.js'
+import { StemError } from '../exit-codes.js'
+import type { FsOps } from '../fuse/fs-ops.js'
+import type { Logger } from '../logger.js'
+import { closePlugins } from '../plugins/close-plugins.js'
+import { loadPlugins } from '../plugins/load-plugins.js'
+import { Journal } from '../push/journal.js'
+import { createLoopbackFs } from '../push/loopback-fs.js'
+import { StateLockedError } from '../push/state-lock.js'
+import { Syncer, type ShutdownResult } from '../push/syncer.js'
+
+export interface PushMode {
+  readonly ops: FsOps
+  readonly syncer: Syncer
+  readonly journal: Journal
+  /** After the mount is live: deliver what an earlier run left pending. */
+  start(): Promise<void>
+  /** The final round (bounded by the grace time), then release everything. */
+  stop(): Promise<ShutdownResult>
+}
+
+export interface PushModeOptions {
+  readonly config: PushConfig
+  readonly mountpoint: string
+  readonly log: Logger
+  readonly signal: AbortSignal
+}
+
+export async function createPushMode (o: PushModeOptions): Promise<PushMode> {
+  const { config, log } = o
+  const targets = config.targets.map(t => createTarget(t, { log: log.child({ target: t.label }) }))
+  await preflight(targets, config.lazy, log)
+  const journal = await openJournal(config, targets, log)
+  let plugins: StalkPlugin[]
+  try {
+    plugins = await loadPlugins(config.plugins, { configFile: config.file, root: config.root, mountpoint: o.mountpoint, log, signal: o.signal })
+  } catch (err) {
+    await journal.close()
+    throw err
+  }
+  const syncer = new Syncer({
+    root: config.root,
+    quietMs: config.quietMs,
+    maxWaitMs: config.maxWaitMs,
+    retryMinMs: config.retryMinMs,
+    retryMaxMs: config.retryMaxMs,
+    targetTimeoutMs: Math.max(...config.targets.map(t => t.timeoutMs), 1000),
+    targetTimeoutsMs: new Map(config.targets.map(t => [t.label, t.timeoutMs])),
+    targets,
+    plugins,
+    journal,
+    log: log.child({ part: 'sync' })
+  })
+  syncer.on('error', () => { /* already logged by the syncer; the listener keeps it from throwing */ })
+  const onChange = (rel: string): void => { journal.record(rel); syncer.notify(rel) }
+  const ops = createLoopbackFs({ root: config.root, onChange, log: log.child({ part: 'fs' }) })
+  return {
+    ops, syncer, journal,
+    start: () => syncer.start(),
+    stop: async () => {
+      await journal.flush()
+      const result = await syncer.shutdown(config.shutdownGraceMs)
+      await closePlugins(plugins, log)
+      await Promise.allSettled(targets.map(t => t.close()))
+      await journal.close()
+      return result
+    }
+  }
+}
+
+/** Every target must answer before we mount, so a typo'd host fails now and not in an hour. */
+async function preflight (targets: readonly Target[], lazy: boolean, log: Logger): Promise<void> {
+  const checks = await Promise.allSettled(targets.map(t => t.check()))
+  const failed = checks.flatMap((c, i) => c.status === 'rejected' ? [`${targets[i]?.label ?? '?'} (${targets[i]?.destination ?? '?'}): ${describe(c.reason)}`] : [])
+  if (failed.length === 0) return
+  if (lazy) {
+    for (const f of failed) log.warn(`target not reachable now, changes will be kept until it is: ${f}`)
+    return
+  }
+  throw new StemError('preflightFailed', `target check failed:\n  ${failed.join('\n  ')}\n(set "lazy: yes" in [global] to mount anyway)`)
+}
+
+async function openJournal (config: PushConfig, targets: readonly Target[], log: Logger): Promise<Journal> {
+  try {
+    return await Journal.open(config.stateDir, targets.map(t => t.label), { log: log.child({ part: 'journal' }) })
+  } catch (err) {
+    if (err instanceof StateLockedError) {
+      throw new StemError('mountpointBusy', `another stalk daemon (pid ${err.pid}) is running on the same root ${config.root} (state ${config.stateDir})`, { cause: err })
+    }
+    throw err
+  }
+}

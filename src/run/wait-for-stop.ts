@@ -1,0 +1,27 @@
+import { findMount } from '../mount/mountinfo.js'
+
+export type StopReason = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'unmounted'
+
+/**
+ * Resolves when the daemon should stop: a signal, or the mount disappeared
+ * underneath us (`umount MOUNTPOINT`, `fusermount -u`), which libfuse 2 does
+ * not report to the JS side. mountinfo is polled: it is read from the
+ * kernel, never through our own mount, so a poll cannot deadlock on us.
+ */
+export function waitForStop (mountpoint: string, pollMs = 500): { stopped: Promise<StopReason>; cancel(): void } {
+  let cancel = (): void => {}
+  const stopped = new Promise<StopReason>(resolve => {
+    const onSignal = (sig: StopReason) => () => { cleanup(); resolve(sig) }
+    const handlers = (['SIGTERM', 'SIGINT', 'SIGHUP'] as const).map(sig => [sig, onSignal(sig)] as const)
+    for (const [sig, h] of handlers) process.once(sig, h)
+    const timer = setInterval(() => {
+      if (!findMount(mountpoint)) { cleanup(); resolve('unmounted') }
+    }, pollMs)
+    const cleanup = (): void => {
+      clearInterval(timer)
+      for (const [sig, h] of handlers) process.removeListener(sig, h)
+    }
+    cancel = cleanup
+  })
+  return { stopped, cancel: () => cancel() }
+}
