@@ -1,28 +1,14 @@
 import t from 'tap'
 import { getAttributeSync, listAttributesSync, setAttributeSync } from '@napi-rs/xattr'
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { constants, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { symlinkSync, writeFileSync } from 'node:fs'
+import { constants } from 'node:os'
 import { errnoOf } from '../src/errors.js'
-import { codeOf, loopbackFixture } from './helpers/loopback-fixture.js'
+import { codeOf, loopbackFixture, userXattrsUnsupported } from './helpers/loopback-fixture.js'
 
 const XATTR_CREATE = 1
 const XATTR_REPLACE = 2
 
-/** user.* xattrs need filesystem support (ext4, xfs, btrfs, tmpfs since 6.6); say so instead of failing. */
-function userXattrsWork (): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'stalk-xattr-probe-'))
-  try {
-    writeFileSync(join(dir, 'p'), '')
-    setAttributeSync(join(dir, 'p'), 'user.probe', '1')
-    return true
-  } catch {
-    return false
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
-const skip = !userXattrsWork() && `no user.* xattrs on ${tmpdir()}`
+const skip = userXattrsUnsupported()
 
 t.test('set, get, list and remove round trip', { skip }, async t => {
   const f = loopbackFixture(t)

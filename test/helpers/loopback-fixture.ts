@@ -4,7 +4,8 @@
  * on Linux: both keep user.* xattrs and sparse files) and is removed in
  * teardown.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { setAttributeSync } from '@napi-rs/xattr'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -64,5 +65,23 @@ export async function codeOf (fn: () => unknown): Promise<string | undefined> {
     return undefined
   } catch (err) {
     return (err as { code?: string }).code
+  }
+}
+
+/**
+ * A skip reason when the temp dir's filesystem keeps no user.* xattrs (ext4,
+ * xfs, btrfs and tmpfs since Linux 6.6 do), so such a machine says so
+ * instead of failing.
+ */
+export function userXattrsUnsupported (): string | false {
+  const dir = mkdtempSync(join(tmpdir(), 'stalk-xattr-probe-'))
+  try {
+    writeFileSync(join(dir, 'p'), '')
+    setAttributeSync(join(dir, 'p'), 'user.probe', '1')
+    return false
+  } catch {
+    return `no user.* xattrs on ${tmpdir()}`
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 }
