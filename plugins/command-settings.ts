@@ -5,7 +5,7 @@
  * the root folder is always the last argument.
  */
 import { isAbsolute, resolve } from 'node:path'
-import { splitArgs } from './split-args.js'
+import { splitWords } from '../src/config/split-words.js'
 
 export type OnFailure = 'continue' | 'abort'
 
@@ -45,7 +45,7 @@ export function parseCommandSettings (options: ReadonlyMap<string, string>, root
 
 function splitKey (options: ReadonlyMap<string, string>, key: string): string[] {
   try {
-    return splitArgs(options.get(key) ?? '')
+    return splitWords(options.get(key) ?? '')
   } catch (err) {
     throw new Error(`the key "${key}": ${(err as Error).message}`)
   }

@@ -4,7 +4,7 @@
  * to errno once, and logs. Everything above it is testable without a kernel.
  */
 import { createRequire } from 'node:module'
-import type { FsOps, Stat, StatFs } from './fs-ops.js'
+import type { FsOps, Stat } from './fs-ops.js'
 import type { FuseConstructor, FuseHandlers, FuseInstance, FuseOptions, FuseStat } from './fuse-native-types.js'
 import { errnoOf, describe } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -50,9 +50,7 @@ function toFuseStat (s: Stat): FuseStat {
   }
 }
 
-function toFuseStatfs (s: StatFs): StatFs { return s }
-
-type Reply = (code: number, value?: unknown) => void
+type Reply = (code: number) => void
 
 /**
  * Runs one op: calls `fn`, answers `reply(0, value)` or `reply(-errno)`.
@@ -79,6 +77,8 @@ interface OpContext { readonly log: Logger; readonly trace: boolean; readonly fu
 
 function callerOf (ctx: OpContext): { uid: number; gid: number; pid: number } {
   const c = ctx.fuse().getContext()
+  // null only outside a request; then the daemon itself is the caller
+  if (c === null) return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, pid: process.pid }
   return { uid: c.uid, gid: c.gid, pid: c.pid }
 }
 
@@ -108,7 +108,7 @@ function makeHandlers (ops: FsOps, ctx: OpContext): FuseHandlers {
 function addOptional (h: FuseHandlers, ops: FsOps, ctx: OpContext): void {
   const done = (cb: Reply) => () => cb(0)
   const { statfs, access, readlink, flush, fsync } = ops
-  if (statfs) h.statfs = (p, cb) => run(ctx, 'statfs', p, () => statfs.call(ops, p), s => cb(0, toFuseStatfs(s)), cb)
+  if (statfs) h.statfs = (p, cb) => run(ctx, 'statfs', p, () => statfs.call(ops, p), s => cb(0, s), cb)
   if (access) h.access = (p, mode, cb) => run(ctx, 'access', p, () => access.call(ops, p, mode), done(cb), cb)
   if (readlink) h.readlink = (p, cb) => run(ctx, 'readlink', p, () => readlink.call(ops, p), t => cb(0, t), cb)
   if (flush) h.flush = (p, fd, cb) => run(ctx, 'flush', p, () => flush.call(ops, p, fd), done(cb), cb)
@@ -138,11 +138,8 @@ function addMutating (h: FuseHandlers, ops: FsOps, ctx: OpContext): void {
     const mknod = o.mknod.bind(o)
     h.mknod = (p, mode, dev, cb) => { const c = callerOf(ctx); run(ctx, 'mknod', p, () => mknod(p, mode, dev, c), done(cb), cb) }
   }
-  const simple: Array<[keyof FuseHandlers & keyof FsOps, number]> = [
-    ['truncate', 2], ['ftruncate', 3], ['unlink', 1], ['rename', 2], ['rmdir', 1], ['link', 2],
-    ['chmod', 2], ['chown', 3], ['utimens', 3]
-  ]
-  for (const [name] of simple) {
+  const simple = ['truncate', 'ftruncate', 'unlink', 'rename', 'rmdir', 'link', 'chmod', 'chown', 'utimens'] as const
+  for (const name of simple) {
     const fn = o[name] as ((...a: unknown[]) => unknown) | undefined
     if (!fn) continue
     // fuse-native passes (path, ...args, cb); the FsOps method takes the same leading args.
@@ -176,6 +173,12 @@ function fuseOptions (o: MountOptions): FuseOptions {
     bigWrites: true,
     // hard-linked names show one inode, as on the backing filesystem
     useIno: true,
+    // the kernel checks modes and owners as the backing filesystem would; without it a
+    // root daemon with allow_other would let any user read anything
+    defaultPermissions: true,
+    // unlink of an open file really unlinks (our handles are fds): no .fuse_hidden
+    // files appear in root, where the syncer would copy them
+    extraOptions: ['hard_remove'],
     force: false,
     mkdir: false
   }
