@@ -48,6 +48,7 @@ us-east-1: hostb.example.org:/var/www/yum
     retryMinMs: 5000,
     retryMaxMs: 300_000,
     shutdownGraceMs: 60_000,
+    lazy: false,
     stateDir: join('/home/tester/.local/state/stalk', stateName(root)),
     log: { file: '/home/me/fuse/logs/internal_yum', maxBytes: 10 * 1024 * 1024, keep: 5 },
     plugins: [{ section: 'plugin', name: 'command_plugin', options: new Map([['command', 'createrepo'], ['o', '-q']]) }],

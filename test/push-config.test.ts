@@ -23,6 +23,7 @@ t.test('defaults', async t => {
     retryMinMs: 5000,
     retryMaxMs: 300_000,
     shutdownGraceMs: 60_000,
+    lazy: false,
     log: { maxBytes: 10 * 1024 * 1024, keep: 5 }
   })
   t.equal(c.log.file, undefined)
@@ -34,7 +35,7 @@ t.test('every [global] key, with units', async t => {
   const c = await load(dir, [
     'root = ./root/', 'timeout = 1m30s', 'max_wait = 1h', 'retry_min = 500ms', 'retry_max = 10m',
     'shutdown_grace = 2m', 'target_timeout = 2h', 'state_dir = state', 'log = logs/stalk.log',
-    'log_max_size = 512k', 'log_keep = 0'
+    'log_max_size = 512k', 'log_keep = 0', 'lazy = yes'
   ].join('\n'))
   t.same({ ...c, targets: c.targets.map(x => x.timeoutMs) }, {
     mode: 'push',
@@ -45,12 +46,20 @@ t.test('every [global] key, with units', async t => {
     retryMinMs: 500,
     retryMaxMs: 600_000,
     shutdownGraceMs: 120_000,
+    lazy: true,
     stateDir: join(dir, 'state'),
     log: { file: join(dir, 'logs/stalk.log'), maxBytes: 512 * 1024, keep: 0 },
     plugins: [],
     targets: [7_200_000],
     warnings: []
   })
+})
+
+t.test('lazy takes ConfigParser booleans', async t => {
+  const dir = t.testdir({ root: {} })
+  for (const v of ['yes', 'True', 'on', '1']) t.equal((await load(dir, `root = root\nlazy = ${v}`)).lazy, true, v)
+  for (const v of ['no', 'FALSE', 'off', '0']) t.equal((await load(dir, `root = root\nlazy = ${v}`)).lazy, false, v)
+  await t.rejects(load(dir, 'root = root\nlazy = maybe'), { message: /\[global\] lazy: "maybe" is not a boolean/ })
 })
 
 t.test('max_wait defaults to ten quiet periods, at least ten minutes', async t => {
