@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises'
+import { stat, statfs } from 'node:fs/promises'
 import { StemError } from '../exit-codes.js'
 import type { Logger } from '../logger.js'
 import { fusermountUnmount } from './fusermount.js'
@@ -28,8 +28,16 @@ export async function checkMountpoint (mountpoint: string, log: Logger): Promise
   if (!st.isDirectory()) throw new StemError('mountpointNotDirectory', `mountpoint ${mountpoint} is not a directory`)
 }
 
+/**
+ * statfs, not stat: the kernel answers stat of the mount's root from its
+ * attribute cache for a while after the daemon died, so a stat right after a
+ * crash succeeds and the dead mount looked busy. statfs is never cached and
+ * always reaches the (dead) connection.
+ */
 async function isDead (mountpoint: string): Promise<boolean> {
-  try { await stat(mountpoint); return false } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOTCONN'
+  try { await statfs(mountpoint); return false } catch (err) {
+    // ECONNABORTED: the connection was aborted (daemon killed while requests were in flight).
+    const code = (err as NodeJS.ErrnoException).code
+    return code === 'ENOTCONN' || code === 'ECONNABORTED'
   }
 }
