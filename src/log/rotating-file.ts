@@ -14,10 +14,13 @@ const { SonicBoom } = createRequire(import.meta.url)('sonic-boom') as typeof imp
 export class RotatingFile extends Writable {
   private readonly boom: SonicBoomType
   private size: number
+  /** SonicBoom opens asynchronously; set once the first open is done. */
+  private opened = false
 
   constructor (readonly file: string, private readonly maxBytes: number, private readonly keep: number) {
     super({ decodeStrings: false })
     this.boom = new SonicBoom({ dest: file, mkdir: true, append: true, sync: false })
+    this.boom.once('ready', () => { this.opened = true })
     this.size = sizeOf(file)
   }
 
@@ -31,7 +34,7 @@ export class RotatingFile extends Writable {
 
   /** Shifts log.N-1 → log.N … log → log.1 and starts an empty log. */
   rotate (): void {
-    this.boom.flushSync()
+    this.flushSync()
     for (let i = this.keep - 1; i >= 1; i--) tryRename(`${this.file}.${i}`, `${this.file}.${i + 1}`)
     if (this.keep > 0) tryRename(this.file, `${this.file}.1`)
     this.boom.reopen()
@@ -44,7 +47,17 @@ export class RotatingFile extends Writable {
     cb()
   }
 
-  flushSync (): void { this.boom.flushSync() }
+  /**
+   * SonicBoom opens the file asynchronously and throws from flushSync until
+   * it is open. A daemon that refuses to start exits within milliseconds of
+   * creating its logger, and that throw then replaced the real reason (exit
+   * code and message) with "sonic boom is not ready yet". Before the open
+   * there is no fd to flush to; what is buffered is written once it opens.
+   */
+  flushSync (): void {
+    if (!this.opened) return
+    this.boom.flushSync()
+  }
 }
 
 function sizeOf (file: string): number {
