@@ -29,15 +29,20 @@ interface Owner { readonly pid: number; readonly start: string | undefined }
 /** Lock files this process holds, so that a second open in the same process is refused. */
 const heldHere = new Set<string>()
 
-/** Field 22 of /proc/PID/stat (start time in clock ticks), or undefined off Linux. */
-async function startTimeOf (pid: number): Promise<string | undefined> {
+/** Fields after the command name in /proc/PID/stat: [0] is the state (field 3), [19] the start time in clock ticks (field 22). */
+async function statFields (pid: number): Promise<string[] | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
     // The command name (field 2) may contain spaces; fields after its ')' are plain.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch {
     return undefined
   }
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks), or undefined off Linux. */
+async function startTimeOf (pid: number): Promise<string | undefined> {
+  return (await statFields(pid))?.[19]
 }
 
 function parseOwner (text: string): Owner | undefined {
@@ -54,7 +59,11 @@ async function isAlive (owner: Owner, file: string): Promise<boolean> {
     // EPERM: the process exists but belongs to another user.
     return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
-  const start = await startTimeOf(owner.pid)
+  const fields = await statFields(owner.pid)
+  // A killed daemon stays a zombie until its parent reaps it, which a container's
+  // PID 1 may do late or never; a zombie holds nothing, so its lock is stale.
+  if (fields?.[0] === 'Z' || fields?.[0] === 'X') return false
+  const start = fields?.[19]
   return owner.start === undefined || start === undefined || start === owner.start
 }
 
