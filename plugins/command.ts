@@ -3,7 +3,7 @@
  * runs one program before every sync round, e.g. `createrepo -q ROOT`, so the
  * targets receive the regenerated metadata along with the changed files.
  *
- * Keys of its [plugin] section (see docs/plugins.md):
+ * Keys of its [plugin] section (see README.md, "Plugins"):
  *   command     the program, required; extra words are its first arguments
  *   timeout     time limit (default 10m); then SIGTERM, SIGKILL 5 s later
  *   on_failure  continue (default: targets still sync) | abort (skip the

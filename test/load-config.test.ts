@@ -146,7 +146,7 @@ t.test('the shipped example configs load, once root points at a real folder', as
   const pushText = readFileSync(shipped('push.example.ini'), 'utf8')
   t.match(pushText, /^root: \/srv\/stalk\/root$/m)
   const push = await loadConfig(writeConfig(dir, pushText.replace(/^root: .*$/m, `root: ${join(dir, 'root')}`)), 'push', asUser)
-  t.same(push.targets.map(x => [x.label, x.destination]), [['mirror1', 'mirror1.example.org:/srv/www/yum']])
+  t.same(push.targets.map(x => [x.label, x.destination]), [['local', '/srv/stalk/mirror']])
   t.same(push.warnings, [])
   const pull = await loadConfig(shipped('pull.example.ini'), 'pull', asUser)
   t.same(pull.files.map(f => [f.name, f.origin, f.cachetimeMs]),
@@ -156,7 +156,7 @@ t.test('the shipped example configs load, once root points at a real folder', as
 
 t.test('the example configs mention every key', async t => {
   const pushKeys = ['root', 'timeout', 'max_wait', 'retry_min', 'retry_max', 'shutdown_grace', 'target_timeout',
-    'state_dir', ...LOG_KEYS, ...TARGET_KEYS, 'name', 'command']
+    'state_dir', 'lazy', ...LOG_KEYS, ...TARGET_KEYS, 'name', 'command']
   const pullKeys = ['cachedir', ...LOG_KEYS, 'name', 'origin', 'cachetime', ...SECRET_KEYS.map(k => `${k}_file`)]
   for (const [file, keys] of [['push.example.ini', pushKeys], ['pull.example.ini', pullKeys]] as const) {
     const text = readFileSync(shipped(file), 'utf8')

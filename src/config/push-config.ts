@@ -1,6 +1,6 @@
 /**
  * Push mode: [global] (root, timing, journal, log), the targets and the
- * plugins. The defaults are documented in docs/config-reference.md.
+ * plugins. The defaults are documented in README.md, "Configuration reference".
  */
 import { stat } from 'node:fs/promises'
 import { StemError } from '../exit-codes.js'
