@@ -1,67 +1,52 @@
-import { renameSync, statSync } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { Writable } from 'node:stream'
-import { createRequire } from 'node:module'
-import type { SonicBoom as SonicBoomType } from 'sonic-boom'
-
-// sonic-boom is CommonJS: its named export is only visible through require.
-const { SonicBoom } = createRequire(import.meta.url)('sonic-boom') as typeof import('sonic-boom')
 
 /**
  * The `log` file of [global], rotated by size the way logrotate names files
  * (log, log.1, log.2 …), so the configured path is always the current log.
- * Writes are buffered (SonicBoom); a rotation flushes, shifts, reopens.
+ * Lines are written synchronously: a daemon that dies right after logging
+ * why still leaves that line on disk, and log volume is small except at -d.
  */
 export class RotatingFile extends Writable {
-  private readonly boom: SonicBoomType
+  private fd: number
   private size: number
-  /** SonicBoom opens asynchronously; set once the first open is done. */
-  private opened = false
 
   constructor (readonly file: string, private readonly maxBytes: number, private readonly keep: number) {
     super({ decodeStrings: false })
-    this.boom = new SonicBoom({ dest: file, mkdir: true, append: true, sync: false })
-    this.boom.once('ready', () => { this.opened = true })
-    this.size = sizeOf(file)
+    mkdirSync(dirname(file), { recursive: true })
+    this.fd = openSync(file, 'a', 0o640)
+    this.size = fstatSync(this.fd).size
   }
 
   override _write (chunk: string | Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8')
-    this.boom.write(text)
-    this.size += Buffer.byteLength(text)
-    if (this.size >= this.maxBytes) this.rotate()
-    cb()
+    try {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      writeSync(this.fd, buf)
+      this.size += buf.length
+      if (this.size >= this.maxBytes) this.rotate()
+      cb()
+    } catch (err) {
+      cb(err as Error)
+    }
   }
 
-  /** Shifts log.N-1 → log.N … log → log.1 and starts an empty log. */
+  /** Shifts log.N-1 → log.N … log → log.1 and starts an empty log (keep 0: just empties it). */
   rotate (): void {
-    this.flushSync()
+    closeSync(this.fd)
     for (let i = this.keep - 1; i >= 1; i--) tryRename(`${this.file}.${i}`, `${this.file}.${i + 1}`)
     if (this.keep > 0) tryRename(this.file, `${this.file}.1`)
-    this.boom.reopen()
+    this.fd = openSync(this.file, this.keep > 0 ? 'a' : 'w', 0o640)
     this.size = 0
   }
 
   override _final (cb: (err?: Error | null) => void): void {
-    try { this.boom.flushSync() } catch { /* nothing buffered or fd gone: nothing to lose */ }
-    this.boom.end()
+    try { closeSync(this.fd) } catch { /* already closed: nothing buffered to lose */ }
     cb()
   }
 
-  /**
-   * SonicBoom opens the file asynchronously and throws from flushSync until
-   * it is open. A daemon that refuses to start exits within milliseconds of
-   * creating its logger, and that throw then replaced the real reason (exit
-   * code and message) with "sonic boom is not ready yet". Before the open
-   * there is no fd to flush to; what is buffered is written once it opens.
-   */
-  flushSync (): void {
-    if (!this.opened) return
-    this.boom.flushSync()
-  }
-}
-
-function sizeOf (file: string): number {
-  try { return statSync(file).size } catch { return 0 }
+  /** Lines are already on disk when write returns; kept for callers that flush before exit. */
+  flushSync (): void {}
 }
 
 function tryRename (from: string, to: string): void {
