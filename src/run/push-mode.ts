@@ -37,7 +37,9 @@ export interface PushModeOptions {
 
 export async function createPushMode (o: PushModeOptions): Promise<PushMode> {
   const { config, log } = o
-  const targets = config.targets.map(t => createTarget(t, { log: log.child({ target: t.label }) }))
+  const targets = config.targets.length > 0
+    ? config.targets.map(t => createTarget(t, { log: log.child({ target: t.label }) }))
+    : [PLUGINS_ONLY]
   await preflight(targets, config.lazy, log)
   const journal = await openJournal(config, targets, log)
   let plugins: StalkPlugin[]
@@ -75,6 +77,20 @@ export async function createPushMode (o: PushModeOptions): Promise<PushMode> {
       return result
     }
   }
+}
+
+/**
+ * The syncer runs a round only for targets with pending changes, so a config
+ * with plugins and no [target] (a post-write trigger alone, e.g. createrepo
+ * on a local folder) never ran its plugins. This stand-in delivers nowhere;
+ * it gives the journal and the syncer a label to track changes under.
+ */
+const PLUGINS_ONLY: Target = {
+  label: 'plugins-only',
+  destination: '(none: no [target] configured)',
+  mirror: async () => {},
+  check: async () => {},
+  close: async () => {}
 }
 
 /** Every target must answer before we mount, so a typo'd host fails now and not in an hour. */
