@@ -14,14 +14,33 @@ export type FetchResult = { status: 'fetched'; meta: RemoteMeta } | { status: 'n
 
 export interface CallOptions { signal?: AbortSignal }
 
-/** A pull origin: something stalk reads files from. */
+/**
+ * A pull origin: a remote store stalk reads files from. One Backend serves
+ * every file of one store (an HTTP host, an S3 bucket, an sshd, an rsync
+ * daemon), so connections are pooled across files; `path` is the object's
+ * path within it, as backends/origin-registry.ts split it from the origin
+ * string (e.g. "/dir/file" for https://host/dir/file, "key" for
+ * s3://bucket/key).
+ *
+ * Failures throw BackendError (src/errors.ts) with a kind: not-found,
+ * forbidden (credentials refused), unavailable (unreachable, 5xx, refused
+ * connection), timeout, precondition-failed, invalid. The message says what
+ * the server said, never a secret. Every call honours its AbortSignal.
+ */
 export interface Backend {
-  /** For logs and status, never with a secret: "s3://bucket/prefix". */
+  /** For logs and status, never with a secret: "s3://bucket", "https://host:8443". */
   readonly name: string
+  /** Size, mtime, etag of `path`; undefined when it does not exist. Never downloads content. */
   stat(path: string, o?: CallOptions): Promise<RemoteMeta | undefined>
   list?(dir: string, o?: CallOptions): AsyncIterable<{ name: string; type: 'file' | 'dir'; meta: RemoteMeta }>
+  /**
+   * Downloads `path` into `destFile` (created or truncated; the caller owns
+   * the temp name and the rename into place). With `ifNoneMatch` and an
+   * unchanged object it answers not-modified and leaves destFile alone.
+   */
   fetch(path: string, destFile: string, o?: CallOptions & { ifNoneMatch?: Validator }): Promise<FetchResult>
   readRange?(path: string, offset: number, length: number, o?: CallOptions): Promise<Buffer>
+  /** Preflight: reachable and credentials accepted (stem check, mount). */
   check?(o?: CallOptions): Promise<void>
   close(): Promise<void>
 }
