@@ -28,16 +28,29 @@ function statFsOf (real: string): StatFs {
   }
 }
 
+/**
+ * Seconds for lutimes. Node passes them to libuv as a double, which cuts them
+ * to whole microseconds; near today's epoch a double of seconds only resolves
+ * about 0.24 µs, so a time of ….057917 s arrived as ….0579169998 and was cut
+ * to ….057916 (`cp -a` through the mount changed mtimes by 1 µs). Aiming at
+ * the middle of the intended microsecond makes the cut land on it (libuv cuts
+ * toward zero, so a time before 1970 aims below).
+ */
+function utimeSeconds (ms: number): number {
+  const us = Math.round(ms * 1000)
+  return (us + (us >= 0 ? 0.5 : -0.5)) / 1e6
+}
+
 /** A null time is UTIME_OMIT: the current value is written back (to the microsecond Node's utimes carries). */
 function setTimes (real: string, atimeMs: TimeSpecMs, mtimeMs: TimeSpecMs): boolean {
   if (atimeMs !== null && mtimeMs !== null) {
-    lutimesSync(real, atimeMs / 1000, mtimeMs / 1000)
+    lutimesSync(real, utimeSeconds(atimeMs), utimeSeconds(mtimeMs))
     return true
   }
   const st = lstatSync(real)
   // Both omitted: utimensat(2) changes nothing, not even ctime, so there is nothing to report.
   if (atimeMs === null && mtimeMs === null) return false
-  lutimesSync(real, (atimeMs ?? st.atimeMs) / 1000, (mtimeMs ?? st.mtimeMs) / 1000)
+  lutimesSync(real, utimeSeconds(atimeMs ?? st.atimeMs), utimeSeconds(mtimeMs ?? st.mtimeMs))
   return true
 }
 
