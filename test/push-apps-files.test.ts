@@ -26,7 +26,7 @@ async function delivered (d: StemDirs, sub: string): Promise<void> {
   await waitFor(`${sub} to reach the target`, same, { timeoutMs: 20_000, intervalMs: 200 })
 }
 
-/** utimensat through the mount keeps microseconds (Node's utimes), so compare at that precision. */
+/** utimensat through the mount keeps microseconds (Node's utimes): the source's times are whole microseconds, compared at that precision. */
 function toMicros (s: TreeSnapshot): TreeSnapshot {
   return Object.fromEntries(Object.entries(s).map(([p, e]) => [p, { ...e, mtimeNs: e.mtimeNs?.slice(0, -3) ?? '' }]))
 }
@@ -59,7 +59,9 @@ t.test('file habits of programs in a push mount', { skip }, async t => {
     await mkdir(src)
     await run('sh', ['-ec', `
       mkdir -p x/y && echo one > x/y/one && echo two > two && ln two x/two-again && ln -s x/y/one sym
-      chmod 0751 x && chmod 0604 two && touch -d '1999-12-31 23:59:59.25' x/y/one && touch -h -d '2002-02-02' sym`], { cwd: src, env: { ...process.env, TZ: 'UTC' } })
+      chmod 0751 x && chmod 0604 two
+      find . -depth -exec touch -h -d '2011-11-11 11:11:11.654321' {} +
+      touch -d '1999-12-31 23:59:59.25' x/y/one && touch -h -d '2002-02-02 02:02:02.000001' sym`], { cwd: src, env: { ...process.env, TZ: 'UTC' } })
     await run('cp', ['-a', src, join(d.mnt, 'copied')])
     t.same(toMicros(await snapshotTree(join(d.root, 'copied'))), toMicros(await snapshotTree(src)), 'root holds an exact copy')
     t.equal((await snapshotTree(join(d.root, 'copied')))['x/y/one']?.mtimeNs, '946684799250000000', 'a fractional mtime survives')
