@@ -1,0 +1,172 @@
+/**
+ * Pull mode's on-disk cache of remote files (layout: cache-layout.ts).
+ *
+ * - ensure(name): a path to a current local copy, for open. Fresh (younger
+ *   than cachetime) → no network. Stale → a conditional fetch with the
+ *   sidecar's validator; not-modified only rewrites the sidecar. One fetch
+ *   per name at a time, shared by every caller (single-flight.ts).
+ * - attrs(name): size and mtime for getattr, never a placeholder: a fresh
+ *   copy answers from its sidecar; otherwise the origin's stat (memoized for
+ *   cachetime) answers, which costs a round trip but no download, so an
+ *   `ls -l` of the mount does not fetch every file. The stat of a stale copy
+ *   is asked too, because the kernel cuts reads at the size getattr gave.
+ * - Origin failures: see origin-failure.ts. A served stale copy stays stale,
+ *   so the next open asks again.
+ * - cache_max_size: least recently used copies are removed beyond it, never
+ *   one that is open (acquire/release) or being fetched (cache-evictor.ts).
+ */
+import { rm, rmdir } from 'node:fs/promises'
+import { FsError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { systemClock, type Clock } from '../push/clock.js'
+import { CacheEntry, type CachedFileConfig, type FileStatus } from './cache-entry.js'
+import { CacheEvictor } from './cache-evictor.js'
+import { CacheLayout, STATE_DIR } from './cache-layout.js'
+import { attrsOf, CacheRefresher, type FileAttrs } from './cache-refresher.js'
+import { fsErrorFor } from './origin-failure.js'
+import { SingleFlight } from './single-flight.js'
+
+export type { CachedFileConfig, FileStatus } from './cache-entry.js'
+export type { FileAttrs } from './cache-refresher.js'
+
+export interface FileCacheOptions {
+  readonly dir: string
+  readonly files: readonly CachedFileConfig[]
+  readonly log: Logger
+  readonly clock?: Clock
+  /** cache_max_size in bytes; absent = unlimited. */
+  readonly maxBytes?: number
+  /** true: reuse copies a previous run left. false: a private dir, started empty and emptied by close(). */
+  readonly persistent: boolean
+}
+
+export interface CallOptions { readonly signal?: AbortSignal }
+
+export class FileCache {
+  readonly #layout: CacheLayout
+  readonly #entries: ReadonlyMap<string, CacheEntry>
+  readonly #log: Logger
+  readonly #clock: Clock
+  readonly #persistent: boolean
+  readonly #evictor: CacheEvictor
+  readonly #fetches = new SingleFlight<string, void>()
+  readonly #stats = new SingleFlight<string, FileAttrs>()
+  readonly #closing = new AbortController()
+  readonly #refresher: CacheRefresher
+
+  private constructor (o: FileCacheOptions, layout: CacheLayout, entries: ReadonlyMap<string, CacheEntry>) {
+    this.#layout = layout
+    this.#entries = entries
+    this.#log = o.log
+    this.#clock = o.clock ?? systemClock
+    this.#persistent = o.persistent
+    this.#evictor = new CacheEvictor(o.maxBytes)
+    this.#refresher = new CacheRefresher({
+      layout, clock: this.#clock, log: o.log, closing: this.#closing.signal,
+      committed: e => {
+        this.#evictor.track(e.name, e.copy?.local.size ?? 0)
+        this.#evict()
+      },
+      dropped: e => { this.#evictor.forget(e.name) }
+    })
+    // Oldest confirmation first: the best guess of least recent use after a restart.
+    const cached = [...entries.values()].filter(e => e.copy !== undefined)
+    cached.sort((a, b) => (a.copy?.fetchedAt ?? 0) - (b.copy?.fetchedAt ?? 0))
+    for (const e of cached) this.#evictor.track(e.name, e.copy?.local.size ?? 0)
+  }
+
+  /** Prepares the cache dir (removing orphan temp files) and loads the copies a previous run left. */
+  static async open (o: FileCacheOptions): Promise<FileCache> {
+    const layout = new CacheLayout(o.dir)
+    await layout.prepare()
+    const entries = new Map<string, CacheEntry>()
+    for (const f of o.files) {
+      if (f.name === STATE_DIR) throw new Error(`"${STATE_DIR}" cannot be a file name: the cache keeps its state there`)
+      if (entries.has(f.name)) throw new Error(`"${f.name}" is configured twice`)
+      if (!o.persistent) layout.removeCopy(f.name)
+      const copy = o.persistent ? await layout.loadCopy(f.name, f.origin, o.log) : undefined
+      entries.set(f.name, new CacheEntry(f, copy))
+    }
+    const cache = new FileCache(o, layout, entries)
+    cache.#evict()
+    return cache
+  }
+
+  get dir (): string { return this.#layout.dir }
+
+  /** The configured names, in config order. */
+  names (): readonly string[] { return [...this.#entries.keys()] }
+
+  has (name: string): boolean { return this.#entries.has(name) }
+
+  async attrs (name: string, o: CallOptions = {}): Promise<FileAttrs> {
+    const e = this.#entry(name)
+    const now = this.#clock.now()
+    if (e.copy !== undefined && e.isFresh(now)) return { size: e.copy.local.size, mtimeMs: e.copy.meta.mtimeMs }
+    const memo = e.memoizedStat(now)
+    if (memo !== undefined) return attrsOf(e, memo.meta)
+    return await this.#stats.run(name, s => this.#refresher.stat(e, s), o.signal)
+      .catch((err: unknown) => { throw fsErrorFor(name, e.config.origin, err) })
+  }
+
+  /**
+   * The path of a current local copy of `name`. Call acquire() before and
+   * release() after using the path, so eviction leaves it alone meanwhile.
+   */
+  async ensure (name: string, o: CallOptions = {}): Promise<string> {
+    const e = this.#entry(name)
+    this.#evictor.touch(name)
+    if (!e.isFresh(this.#clock.now())) {
+      await this.#fetches.run(name, s => this.#refresher.fetch(e, s), o.signal)
+        .catch((err: unknown) => { throw fsErrorFor(name, e.config.origin, err) })
+    }
+    return this.#layout.dataPath(name)
+  }
+
+  /** Marks `name` as open in the mount: its copy is not evicted until the matching release(). */
+  acquire (name: string): void { this.#entry(name).openCount++ }
+
+  release (name: string): void {
+    const e = this.#entry(name)
+    if (e.openCount > 0) e.openCount--
+    // A copy that was pinned while the cache was over its limit can go now.
+    if (e.openCount === 0) this.#evict()
+  }
+
+  status (): FileStatus[] {
+    const now = this.#clock.now()
+    return [...this.#entries.values()].map(e => e.status(now, this.#fetches.has(e.name)))
+  }
+
+  /** Stops fetches in flight and waits for them; a private cache removes its files. */
+  async close (): Promise<void> {
+    this.#closing.abort(new FsError('EINTR', 'the file cache is closing'))
+    await Promise.allSettled([this.#fetches.idle(), this.#stats.idle()])
+    if (this.#persistent) return
+    for (const name of this.#entries.keys()) this.#layout.removeCopy(name)
+    await rm(this.#layout.stateDir, { recursive: true, force: true })
+    // Only if empty: anything else in the dir is not ours to delete.
+    await rmdir(this.#layout.dir).catch(() => {})
+  }
+
+  #entry (name: string): CacheEntry {
+    const e = this.#entries.get(name)
+    if (e === undefined) throw new FsError('ENOENT', `${name}: not a configured file`)
+    return e
+  }
+
+  #evict (): void {
+    const victims = this.#evictor.pickVictims(name => {
+      const e = this.#entries.get(name)
+      return e === undefined || e.openCount > 0 || this.#fetches.has(name)
+    })
+    for (const name of victims) {
+      const e = this.#entries.get(name)
+      if (e === undefined) continue
+      this.#layout.removeCopy(name)
+      e.copy = undefined
+      this.#log.debug({ file: name }, 'evicted from the cache (cache_max_size)')
+    }
+  }
+}
+
