@@ -72,6 +72,8 @@ origin: https://ssh-known-hosts-server.example.com/ssh_known_hosts
     mode: 'pull',
     file,
     cachedir: '/etc/ssh/cache',
+    opTimeoutMs: 600_000,
+    lazy: false,
     log: { file: '/var/log/stalk-ssh', maxBytes: 10 * 1024 * 1024, keep: 5 },
     files: [{
       section: 'file1',

@@ -97,3 +97,32 @@ t.test('secrets from *_file and from STALK_<SECTION>_<KEY>', async t => {
   await t.rejects(load(dir, '[f]\nname = a\norigin = s3://b/a\npassword_file = nope.txt\n'),
     refusal('configInvalid', `${file}: [f] password_file: cannot read ${join(dir, 'nope.txt')}: ENOENT`))
 })
+
+t.test('[global] origin options are every file\'s defaults; a section\'s own value wins', async t => {
+  const dir = t.testdir({ 'secret.txt': 'from-a-file\n' })
+  const file = writeConfig(dir, `[global]
+endpoint: http://127.0.0.1:18082
+region: eu-west-1
+secret_access_key_file: secret.txt
+cache_max_size: 1G
+op_timeout: 2m
+lazy: yes
+[a]
+name: a
+origin: s3://bucket/a
+[b]
+name: b
+origin: s3://bucket/b
+endpoint: http://other:9000
+`)
+  const c = await loadConfig(file, 'pull', asUser)
+  t.equal(c.cacheMaxBytes, 1024 ** 3)
+  t.equal(c.opTimeoutMs, 120_000)
+  t.equal(c.lazy, true)
+  t.same(c.warnings, [])
+  const [a, b] = c.files
+  t.equal(a?.options.get('endpoint'), 'http://127.0.0.1:18082')
+  t.equal(a?.options.get('region'), 'eu-west-1')
+  t.equal(a?.options.get('secret_access_key'), 'from-a-file', 'a global secret file applies to every file')
+  t.equal(b?.options.get('endpoint'), 'http://other:9000', 'the section overrides [global]')
+})

@@ -6,14 +6,23 @@
  * options (endpoint, region, ...).
  */
 import { StemError } from '../exit-codes.js'
+import { MAX_TIMER_MS } from './durations.js'
 import type { ConfigContext } from './config-paths.js'
 import type { IniDocument } from './ini-document.js'
 import { LOG_KEYS, readLogSettings } from './log-settings.js'
-import { applySecrets } from './pull-secrets.js'
+import { applySecrets, SECRET_KEYS } from './pull-secrets.js'
 import { SectionReader } from './section-reader.js'
 import type { PullConfig, PullFileConfig } from './types.js'
 
-const GLOBAL_KEYS: ReadonlySet<string> = new Set(['cachedir', ...LOG_KEYS])
+/** Origin options that [global] may set for every file section (a section's own value wins). */
+export const BACKEND_KEYS: readonly string[] = [
+  'endpoint', 'region', 'path_style', 'checksums', 'ca',
+  'ssh_command', 'ssh_port', 'ssh_user', 'ssh_key', 'ssh_known_hosts', 'ssh_options',
+  'key_passphrase', 'strict_host_key_checking', 'password_file',
+  ...SECRET_KEYS, ...SECRET_KEYS.map(k => `${k}_file`)
+]
+
+const GLOBAL_KEYS: ReadonlySet<string> = new Set(['cachedir', 'cache_max_size', 'op_timeout', 'lazy', ...LOG_KEYS, ...BACKEND_KEYS])
 const SCHEMES = ['http', 'https', 's3', 'sftp', 'rsync']
 const SCHEME_HINT = 'use http://, https://, s3://, sftp://, rsync:// or host:/path'
 const URL_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//
@@ -30,10 +39,11 @@ export async function readPullConfig (doc: IniDocument, c: ConfigContext): Promi
   if (sections.length === 0) {
     throw new StemError('configInvalid', `${c.file}: no file sections (a [section] with name and origin) to serve`)
   }
+  const globalOptions = await readGlobalOptions(doc, g, c)
   const files: PullFileConfig[] = []
   const sectionOfName = new Map<string, string>()
   for (const section of sections) {
-    const f = await readFileSection(doc, section, c)
+    const f = await readFileSection(doc, section, c, globalOptions)
     const first = sectionOfName.get(f.name)
     if (first !== undefined) {
       throw new StemError('configInvalid', `${c.file}: [${section}] name: "${f.name}" is also the name in [${first}]`)
@@ -48,13 +58,29 @@ export async function readPullConfig (doc: IniDocument, c: ConfigContext): Promi
     mode: 'pull',
     file: c.file,
     ...(cachedir === undefined ? {} : { cachedir }),
+    ...(g.string('cache_max_size') === undefined ? {} : { cacheMaxBytes: g.size('cache_max_size', 0) }),
+    // a cold read waits for the whole download: no FUSE op timeout shorter than a slow origin
+    opTimeoutMs: g.duration('op_timeout', 600_000, { minMs: 1000, maxMs: MAX_TIMER_MS }),
+    lazy: g.boolean('lazy', false),
     log: readLogSettings(g, c.dir),
     files: Object.freeze(files),
     warnings: Object.freeze([...g.unknownKeys(GLOBAL_KEYS), ...ignored])
   })
 }
 
-async function readFileSection (doc: IniDocument, section: string, c: ConfigContext): Promise<PullFileConfig> {
+/** [global]'s origin options (secrets from files or the environment applied), the base of every file's options. */
+async function readGlobalOptions (doc: IniDocument, g: SectionReader, c: ConfigContext): Promise<ReadonlyMap<string, string>> {
+  const options = new Map<string, string>()
+  if (!doc.has('global')) return options
+  for (const key of doc.ownKeys('global')) {
+    if (BACKEND_KEYS.includes(key) && !key.endsWith('_file')) options.set(key, doc.get('global', key) ?? '')
+  }
+  await applySecrets(options, g, c.dir, c.env)
+  return options
+}
+
+async function readFileSection (doc: IniDocument, section: string, c: ConfigContext,
+  globalOptions: ReadonlyMap<string, string>): Promise<PullFileConfig> {
   const r = new SectionReader(doc, section)
   const name = r.required('name', 'the file name in the mount')
   const bad = badName(name)
@@ -62,7 +88,7 @@ async function readFileSection (doc: IniDocument, section: string, c: ConfigCont
   const origin = r.required('origin', 'where the file comes from, e.g. https://host/path')
   checkOrigin(r, origin)
   const cachetimeMs = r.duration('cachetime', 60_000)
-  const options = new Map<string, string>()
+  const options = new Map<string, string>(globalOptions)
   for (const key of doc.keys(section)) options.set(key, doc.get(section, key) ?? '')
   await applySecrets(options, r, c.dir, c.env)
   return Object.freeze({ section, name, origin, cachetimeMs, options })

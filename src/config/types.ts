@@ -79,7 +79,7 @@ export interface PullFileConfig {
   readonly name: string
   readonly origin: string
   readonly cachetimeMs: number
-  /** Every key of the section (own and from [DEFAULT]) for backend options: endpoint, region, ca, ... */
+  /** Backend options: the section's keys (own and from [DEFAULT]) over [global]'s origin keys: endpoint, region, ca, ... */
   readonly options: ReadonlyMap<string, string>
 }
 
@@ -88,6 +88,12 @@ export interface PullConfig {
   readonly file: string
   /** Absent: a private cache dir, removed at unmount. */
   readonly cachedir?: string
+  /** cache_max_size: least-recently-used copies beyond it are evicted (never an open one). */
+  readonly cacheMaxBytes?: number
+  /** op_timeout: how long one FUSE request (a cold read waiting for its download) may take. */
+  readonly opTimeoutMs: number
+  /** Mount even when an origin fails its preflight check (the cache is served meanwhile). */
+  readonly lazy: boolean
   readonly log: LogSettings
   readonly files: readonly PullFileConfig[]
   /** Things the loader ignored (unknown keys or sections), one line each, for the log. */
