@@ -35,10 +35,14 @@ function statFsOf (real: string): StatFs {
  * to ….057916 (`cp -a` through the mount changed mtimes by 1 µs). Aiming at
  * the middle of the intended microsecond makes the cut land on it (libuv cuts
  * toward zero, so a time before 1970 aims below).
+ *
+ * As a numeric string: Node replaces a negative number with the current
+ * time, so `touch -d 1960-01-01` through the mount set "now"; a numeric
+ * string reaches libuv unchanged (a double prints and parses back exactly).
  */
-function utimeSeconds (ms: number): number {
+function utimeSeconds (ms: number): string {
   const us = Math.round(ms * 1000)
-  return (us + (us >= 0 ? 0.5 : -0.5)) / 1e6
+  return String((us + (us >= 0 ? 0.5 : -0.5)) / 1e6)
 }
 
 /** A null time is UTIME_OMIT: the current value is written back (to the microsecond Node's utimes carries). */
