@@ -68,7 +68,7 @@ t.test('file habits of programs in a push mount', { skip }, async t => {
     await delivered(d, 'copied')
   })
 
-  await t.test('chown, chmod, utimens and xattrs through the mount', async t => {
+  await t.test('chown, chmod, utimens (also before 1970) and xattrs through the mount', async t => {
     const f = join(d.mnt, 'attrs.txt')
     await writeFile(f, 'attributes\n')
     await chown(f, 1234, 5678)
@@ -78,6 +78,8 @@ t.test('file habits of programs in a push mount', { skip }, async t => {
     t.match({ uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs, atimeMs: st.atimeMs },
       { uid: 1234, gid: 5678, mode: 0o2640, mtimeMs: Date.parse('2003-03-03T03:03:03.375Z'), atimeMs: Date.parse('2004-04-04T04:04:04.125Z') },
       'owner, mode with setgid, and both times land in root')
+    await run('touch', ['-d', '1960-01-01 00:00:00.25', join(d.mnt, 'old.txt')], { env: { ...process.env, TZ: 'UTC' } })
+    t.equal((await stat(join(d.root, 'old.txt'), { bigint: true })).mtimeNs, -315619199750000000n, 'a time before 1970 stays')
     await py('import os, sys; os.setxattr(sys.argv[1], "user.stalk", b"e2e \\x00 value")', f)
     const get = 'import os, sys; print(os.getxattr(sys.argv[1], "user.stalk").hex(), sorted(os.listxattr(sys.argv[1])))'
     t.equal(await py(get, f), `${Buffer.from('e2e \0 value').toString('hex')} ['user.stalk']\n`, 'getxattr and listxattr through the mount')
