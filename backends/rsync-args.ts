@@ -31,6 +31,9 @@ import { rsyncRshString, splitRsyncRsh, sshArgv, sshConfigured } from './ssh-com
 
 export type RsyncDestination = Exclude<Destination, { kind: 'url' }>
 
+/** The part of a target's config that says how to reach the remote; a pull origin has the same. */
+export type TransportConfig = Pick<TargetConfig, 'ssh' | 'passwordFile'>
+
 export interface Invocation {
   readonly argv: readonly string[]
   readonly env: NodeJS.ProcessEnv
@@ -67,13 +70,13 @@ export function listInvocation (cfg: TargetConfig, d: RsyncDestination & { kind:
 }
 
 /** The remote-shell argv for a `host:/path` target, as rsync will run it. */
-export function remoteShellArgv (cfg: TargetConfig, env: NodeJS.ProcessEnv): string[] {
+export function remoteShellArgv (cfg: TransportConfig, env: NodeJS.ProcessEnv): string[] {
   const fromEnv = envRsh(cfg, env)
   return fromEnv === undefined ? sshArgv(cfg.ssh) : splitRsyncRsh(fromEnv)
 }
 
 /** The destination as rsync's last argument. */
-export function destinationArg (d: RsyncDestination, cfg: TargetConfig): string {
+export function destinationArg (d: RsyncDestination, cfg: TransportConfig): string {
   switch (d.kind) {
     case 'local': return resolve(d.path)
     case 'ssh': {
@@ -87,7 +90,8 @@ export function destinationArg (d: RsyncDestination, cfg: TargetConfig): string 
   }
 }
 
-function transportArgs (cfg: TargetConfig, d: RsyncDestination, env: NodeJS.ProcessEnv): string[] {
+/** How rsync reaches `d`: the ssh command (`-e`), or a daemon's connect timeout and password file. */
+export function transportArgs (cfg: TransportConfig, d: RsyncDestination, env: NodeJS.ProcessEnv): string[] {
   if (d.kind === 'ssh') {
     return envRsh(cfg, env) === undefined ? ['-e', rsyncRshString(sshArgv(cfg.ssh))] : []
   }
@@ -98,7 +102,7 @@ function transportArgs (cfg: TargetConfig, d: RsyncDestination, env: NodeJS.Proc
   return []
 }
 
-function envRsh (cfg: TargetConfig, env: NodeJS.ProcessEnv): string | undefined {
+function envRsh (cfg: TransportConfig, env: NodeJS.ProcessEnv): string | undefined {
   const rsh = env['RSYNC_RSH']
   return rsh === undefined || rsh.trim() === '' || sshConfigured(cfg.ssh) ? undefined : rsh
 }

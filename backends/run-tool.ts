@@ -18,6 +18,8 @@ export interface ToolRun {
   readonly stderr: string
   /** True when the abort signal ended (or prevented) the run. */
   readonly aborted: boolean
+  /** The first `stdoutLimit` bytes of stdout, only when that option was given. */
+  readonly stdout?: string
 }
 
 export interface RunToolOptions {
@@ -27,6 +29,8 @@ export interface RunToolOptions {
   readonly killGraceMs?: number
   /** How much of stderr to keep (default 8 KiB). */
   readonly stderrLimit?: number
+  /** Keep the start of stdout, up to this many bytes (e.g. an `rsync --list-only` listing); default: discarded. */
+  readonly stdoutLimit?: number
 }
 
 /** Resolves when the tool has exited; rejects only when it could not start (e.g. ENOENT). */
@@ -54,11 +58,34 @@ export function runTool (argv: readonly string[], o: RunToolOptions = {}): Promi
       clearTimeout(killTimer)
     }
     o.signal?.addEventListener('abort', onAbort, { once: true })
-    child.stdout.resume()
+    const head = o.stdoutLimit === undefined ? undefined : new HeadBuffer(o.stdoutLimit)
+    // Read to the end even past the limit: a child blocked on a full pipe would never exit.
+    child.stdout.on('data', (b: Buffer) => { head?.push(b) })
     child.stderr.on('data', (b: Buffer) => { tail.push(b) })
     child.once('error', err => { done(); reject(err) })
-    child.once('close', (code, signal) => { done(); resolve({ code, signal, stderr: tail.text(), aborted }) })
+    child.once('close', (code, signal) => {
+      done()
+      resolve({ code, signal, stderr: tail.text(), aborted, ...(head === undefined ? {} : { stdout: head.text() }) })
+    })
   })
+}
+
+/** Keeps the first `limit` bytes of a stream. */
+class HeadBuffer {
+  private chunks: Buffer[] = []
+  private size = 0
+  constructor (private readonly limit: number) {}
+
+  push (b: Buffer): void {
+    if (this.size >= this.limit) return
+    const part = b.subarray(0, this.limit - this.size)
+    this.chunks.push(part)
+    this.size += part.length
+  }
+
+  text (): string {
+    return Buffer.concat(this.chunks).toString('utf8')
+  }
 }
 
 /** Keeps the last `limit` bytes of a stream without holding all of it. */

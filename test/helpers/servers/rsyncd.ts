@@ -8,6 +8,7 @@
  *
  *   r.url            "rsync://127.0.0.1:PORT"
  *   module origin    r.originDir, read only, no login: a pull origin
+ *   module origin-auth  r.originDir again, read only, login r.user / r.password
  *   module push      r.pushDir, writable, login r.user / r.password
  *   r.passwordFile   the client's password file (mode 600) for --password-file
  *   r.pushUrl(sub)   "rsync://stalk@127.0.0.1:PORT/push/sub"
@@ -30,6 +31,8 @@ export interface RsyncdServer {
   readonly password: 's3cret'
   readonly passwordFile: string
   readonly originDir: string
+  /** A read-only module over originDir that needs the login user / password. */
+  readonly originAuthModule: 'origin-auth'
   readonly pushDir: string
   /** The server's own folder: config, secrets, log (rsyncd.log). */
   readonly dir: string
@@ -68,7 +71,8 @@ export async function startRsyncd (owner?: TeardownOwner | { dir?: string }): Pr
   const url = `rsync://127.0.0.1:${proc.port}`
   return {
     host: '127.0.0.1', port: proc.port, url, user: 'stalk', password: 's3cret', passwordFile, originDir, pushDir,
-    dir, pid: proc.pid, pushUrl: (sub = '') => `rsync://stalk@127.0.0.1:${proc.port}/push/${sub}`, stop
+    dir, pid: proc.pid, pushUrl: (sub = '') => `rsync://stalk@127.0.0.1:${proc.port}/push/${sub}`, stop,
+    originAuthModule: 'origin-auth'
   }
 }
 
@@ -92,6 +96,12 @@ max connections = 20
 [origin]
   path = ${join(dir, 'origin')}
   read only = yes
+
+[origin-auth]
+  path = ${join(dir, 'origin')}
+  read only = yes
+  auth users = stalk
+  secrets file = ${join(dir, 'secrets')}
 
 [push]
   path = ${join(dir, 'push')}
