@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything stalk and its tests need on Debian 12: system packages
 # (FUSE 2 runtime and headers to rebuild the patched fuse-native, rsync, ssh
-# client and server, sqlite3 and git for the loopback tests) and node modules.
+# client and server, sqlite3 and git for the loopback tests, Ceph RGW as the
+# S3 test server) and node modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -9,5 +10,6 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   fuse3 libfuse2 libfuse-dev pkg-config g++ make python3 \
-  rsync openssh-server openssh-client sqlite3 git bsdutils util-linux
+  rsync openssh-server openssh-client sqlite3 git bsdutils util-linux \
+  radosgw ceph-mon ceph-osd
 npm ci --no-fund --no-audit
