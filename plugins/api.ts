@@ -21,6 +21,12 @@ export interface SyncEvent {
   /** Paths relative to root that changed since the last successful round ('a/b.rpm'). */
   readonly changed: ReadonlySet<string>
   readonly reason: SyncReason
+  /**
+   * True when a target gets a full mirror this round (its first sync, or the
+   * first after an unclean stop): `changed` is then what the journal knew,
+   * which can miss the last changes before a crash. Rebuild from root.
+   */
+  readonly fullMirror: boolean
   /** Aborted when the round's time limit passes or the daemon stops. */
   readonly signal: AbortSignal
 }

@@ -21,7 +21,7 @@ function context (root: string, log: Logger = silentLogger): PluginContext {
 }
 
 function event (root: string, changed: string[] = [], signal = new AbortController().signal): SyncEvent {
-  return { root, changed: new Set(changed), reason: 'quiet', signal }
+  return { root, changed: new Set(changed), reason: 'quiet', fullMirror: false, signal }
 }
 
 async function make (root: string, options: Record<string, string>, log?: Logger): Promise<StalkPlugin> {

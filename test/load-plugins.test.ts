@@ -139,7 +139,7 @@ t.test('the example plugin from etc/ loads by path and by package name, and logs
   const p = await loadOne(example, { file: join(dir, 'rounds.jsonl') })
   t.equal(readFileSync(join(dir, 'logs', 'rounds.jsonl'), 'utf8'), '', 'init created the log relative to the config')
   await p.afterSync?.({
-    root: '/srv/root', changed: new Set(['b.rpm', 'a.rpm']), reason: 'quiet', signal: new AbortController().signal,
+    root: '/srv/root', changed: new Set(['b.rpm', 'a.rpm']), reason: 'quiet', fullMirror: false, signal: new AbortController().signal,
     results: [{ target: 'eu', ok: false, durationMs: 5, error: 'rsync exited with code 23' }]
   })
   const line: unknown = JSON.parse(readFileSync(join(dir, 'rounds.jsonl'), 'utf8'))

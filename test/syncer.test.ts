@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { SyncEvent } from '../plugins/api.js'
 import { TargetError } from '../backends/backend.js'
 import type { StalkPlugin, SyncEvent } from '../plugins/api.js'
 import type { PluginSlot, SyncFailure } from '../src/push/syncer.js'
@@ -164,11 +165,17 @@ t.test('startup with a non-empty journal runs a round at once', async t => {
   t.equal(r.rounds.length, 1, 'an empty journal starts nothing')
 })
 
-t.test('a target owed a full mirror is sent "all"', async t => {
-  const r = await rig(t, { fresh: true, labels: ['a'] })
+t.test('a target owed a full mirror is sent "all", and plugins are told', async t => {
+  const seen: boolean[] = []
+  const plugin = { apiVersion: 1 as const, name: 'p', beforeSync: (e: SyncEvent) => { seen.push(e.fullMirror) } }
+  const r = await rig(t, { fresh: true, labels: ['a'], plugins: [plugin] })
   await r.syncer.start()
   t.same(r.targets[0]?.calls.map(c => c.changed), ['all'])
   t.equal(r.journal.hasPending(), false)
+  r.journal.record('x')
+  r.syncer.notify('x')
+  await r.clock.advance(QUIET)
+  t.same(seen, [true, false], 'the full-mirror round says so; a plain round does not')
 })
 
 t.test('a target that exceeds its time limit is aborted and retried', async t => {

@@ -46,7 +46,7 @@ export class RoundRunner {
     for (const d of deliveries) for (const p of d.snapshot) changed.add(p)
     this.abortCtl = new AbortController()
     const deps: StepDeps = { root: this.o.root, clock: this.clock, log: this.o.log, signal: this.abortCtl.signal, onFailure: this.hooks.onFailure }
-    const event = { root: this.o.root, changed, reason }
+    const event = { root: this.o.root, changed, reason, fullMirror: deliveries.some(d => d.snapshot.all) }
     const pluginMs = this.o.pluginTimeoutMs ?? this.o.targetTimeoutMs
     try {
       this.setRunning(deliveries, true)
