@@ -1,5 +1,4 @@
 import t from 'tap'
-import type { SyncEvent } from '../plugins/api.js'
 import { TargetError } from '../backends/backend.js'
 import type { StalkPlugin, SyncEvent } from '../plugins/api.js'
 import type { PluginSlot, SyncFailure } from '../src/push/syncer.js'
