@@ -18,7 +18,7 @@ import type { PullConfig, PullFileConfig } from './types.js'
 export const BACKEND_KEYS: readonly string[] = [
   'endpoint', 'region', 'path_style', 'checksums', 'ca',
   'ssh_command', 'ssh_port', 'ssh_user', 'ssh_key', 'ssh_known_hosts', 'ssh_options',
-  'key_passphrase', 'strict_host_key_checking', 'password_file',
+  'strict_host_key_checking', 'password_file',
   ...SECRET_KEYS, ...SECRET_KEYS.map(k => `${k}_file`)
 ]
 

@@ -10,7 +10,7 @@ import { describe } from '../errors.js'
 import type { SectionReader } from './section-reader.js'
 
 /** The only keys taken from files or the environment: an origin's credentials. */
-export const SECRET_KEYS: readonly string[] = ['password', 'secret_access_key', 'access_key_id', 'session_token']
+export const SECRET_KEYS: readonly string[] = ['password', 'secret_access_key', 'access_key_id', 'session_token', 'key_passphrase']
 
 /** The environment variable that supplies `key` of `section`. */
 export function secretEnvName (section: string, key: string): string {
