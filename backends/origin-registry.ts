@@ -4,6 +4,7 @@
  * endpoint and bucket) get the same Backend instance, so many files from one
  * server use one pool. src/ asks only for `open(file)` and `close()`.
  */
+import { createHash } from 'node:crypto'
 import { isAbsolute, resolve } from 'node:path'
 import type { PullFileConfig } from '../src/config/types.js'
 import { BackendError, describe } from '../src/errors.js'
@@ -34,6 +35,18 @@ export interface OriginRegistryOptions {
 }
 
 interface Plan { readonly key: string; readonly path: string; readonly make: () => Backend }
+
+/** `http_user` + `password`: HTTP basic authentication (the password may come from a file or the environment). */
+function basicAuth (opts: ReadonlyMap<string, string>): Record<string, string> | undefined {
+  const user = opts.get('http_user')
+  if (user === undefined || user === '') return undefined
+  const password = opts.get('password') ?? ''
+  return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` }
+}
+
+function digest (s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 12)
+}
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//
 
@@ -77,10 +90,12 @@ export class OriginRegistry {
       const h = parseHttpOrigin(file.origin)
       const ca = this.path(opts.get('ca'))
       const timeoutMs = this.o.httpTimeoutMs ?? 60_000
+      const headers = basicAuth(opts)
       return {
-        key: `${h.key} ca=${ca ?? ''}`,
+        // files with different credentials must not share one backend: the key carries a digest, not the secret
+        key: `${h.key} ca=${ca ?? ''} auth=${headers === undefined ? '' : digest(headers['authorization'] ?? '')}`,
         path: h.path,
-        make: () => new HttpBackend({ baseUrl: h.baseUrl, timeoutMs, log, ...(ca === undefined ? {} : { ca }) })
+        make: () => new HttpBackend({ baseUrl: h.baseUrl, timeoutMs, log, ...(ca === undefined ? {} : { ca }), ...(headers === undefined ? {} : { headers }) })
       }
     }
     if (scheme === 's3') {

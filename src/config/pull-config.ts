@@ -16,7 +16,7 @@ import type { PullConfig, PullFileConfig } from './types.js'
 
 /** Origin options that [global] may set for every file section (a section's own value wins). */
 export const BACKEND_KEYS: readonly string[] = [
-  'endpoint', 'region', 'path_style', 'checksums', 'ca',
+  'endpoint', 'region', 'path_style', 'checksums', 'ca', 'http_user',
   'ssh_command', 'ssh_port', 'ssh_user', 'ssh_key', 'ssh_known_hosts', 'ssh_options',
   'strict_host_key_checking', 'password_file',
   ...SECRET_KEYS, ...SECRET_KEYS.map(k => `${k}_file`)
