@@ -10,6 +10,6 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   fuse3 libfuse2 libfuse-dev pkg-config g++ make python3 \
-  rsync openssh-server openssh-client sqlite3 git bsdutils util-linux \
+  rsync openssh-server openssh-client nginx-light openssl sqlite3 git bsdutils util-linux \
   radosgw ceph-mon ceph-osd
 npm ci --no-fund --no-audit
