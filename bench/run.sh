@@ -27,7 +27,7 @@ Options:
   --no-build         do not run `npm run build` first
 Environment: STALK_BENCH_DIR, SIZE_MB, META_N, LS_N, RR_IO_MB, BINDFS_OPTS,
 RESULTS_DIR, QUIET_IDLE (% idle CPU to wait for before each workload, default 80),
-QUIET_WAIT (longest wait for it in s, default 30; --quick: 3),
+QUIET_WAIT (longest wait for it in s, default 20; --quick: 3),
 STALK_NO_UNSHARE=1 (do not run in a private mount namespace).
 EOF
 }
@@ -62,7 +62,7 @@ else
   SIZE_MB=${SIZE_MB:-1024}; META_N=${META_N:-5000}; LS_N=${LS_N:-10000}; RR_IO_MB=${RR_IO_MB:-64}; ROUNDS=${ROUNDS_ARG:-5}
 fi
 VARIANTS=${VARIANTS_ARG:-"local stalk bindfs"}
-QUIET_IDLE=${QUIET_IDLE:-80}; QUIET_WAIT=${QUIET_WAIT:-$([ "$QUICK" = 1 ] && echo 3 || echo 30)}
+QUIET_IDLE=${QUIET_IDLE:-80}; QUIET_WAIT=${QUIET_WAIT:-$([ "$QUICK" = 1 ] && echo 3 || echo 20)}
 # bindfs: libfuse 2 like stalk's fuse-native; big_writes because stalk mounts with it; no
 # allow_other because stalk does not add it unless asked (-a). Single-threaded (bindfs' default).
 BINDFS_OPTS=${BINDFS_OPTS:-"--no-allow-other -o big_writes"}
