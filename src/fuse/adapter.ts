@@ -8,6 +8,7 @@ import type { FsOps, Stat } from './fs-ops.js'
 import type { FuseConstructor, FuseHandlers, FuseInstance, FuseOptions, FuseStat } from './fuse-native-types.js'
 import { errnoOf, describe } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { raiseReadAhead } from '../mount/read-ahead.js'
 
 const Fuse = createRequire(import.meta.url)('fuse-native') as FuseConstructor
 
@@ -34,6 +35,8 @@ export interface MountHandle {
 }
 
 const EIO = -5
+/** Sequential reads keep 1 MiB in flight instead of libfuse 2's 128 KiB (bench/README.md). */
+const READ_AHEAD_KB = 1024
 
 /** Turns a thrown error into a negative errno; unknown errors are logged and become EIO. */
 function toErrno (err: unknown, op: string, path: string, log: Logger): number {
@@ -197,6 +200,7 @@ export function mountFs (ops: FsOps, mountpoint: string, o: MountOptions): Promi
   return new Promise((resolve, reject) => {
     f.mount(err => {
       if (err) { reject(new Error(`mount at ${mountpoint} failed: ${err.message}`, { cause: err })); return }
+      void raiseReadAhead(mountpoint, READ_AHEAD_KB).then(r => o.log.debug({ mountpoint }, r))
       resolve({
         mountpoint,
         unmount: () => new Promise<void>((res, rej) => f.unmount(e => { e ? rej(e) : res() }))
