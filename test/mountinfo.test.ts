@@ -13,7 +13,7 @@ const sample = [
 t.test('parses fields, unescapes octal, reads the connection minor', async t => {
   const e = parseMountinfo(sample)
   t.equal(e.length, 3)
-  t.same(e[1], { mountpoint: '/tmp/with space', fstype: 'fuse.stalk', source: 'yum', minor: 39 })
+  t.same(e[1], { mountpoint: '/tmp/with space', fstype: 'fuse.stalk', source: 'yum', minor: 39, superOptions: 'rw,user_id=0,group_id=0' })
   t.equal(e[0]?.fstype, 'ext4', 'optional fields before " - " are skipped')
 })
 

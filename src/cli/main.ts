@@ -40,6 +40,7 @@ async function main (argv: readonly string[]): Promise<number> {
   }
   if (args.command === 'help') { process.stdout.write(USAGE + '\n'); return ExitCode.ok }
   if (args.command === 'version') { process.stdout.write(`stem (stalk) ${version()}\n`); return ExitCode.ok }
+  if (args.command !== 'mount') return (await import('./run-subcommand.js')).runSubcommand(args)
   if (args.foreground) return foreground(args)
   return daemonize(fileURLToPath(import.meta.url), argv, resolve(args.mountpoint))
 }

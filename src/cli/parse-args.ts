@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { StemError } from '../exit-codes.js'
+import { parseSubcommand, SUBCOMMAND_HELP, SUBCOMMAND_USAGE, type SubcommandArgs } from './parse-subcommand.js'
 
 export interface MountArgs {
   readonly command: 'mount'
@@ -13,11 +14,12 @@ export interface MountArgs {
   readonly mountpoint: string
 }
 
-export type StemArgs = MountArgs | { readonly command: 'help' } | { readonly command: 'version' }
+export type StemArgs = MountArgs | SubcommandArgs | { readonly command: 'help' } | { readonly command: 'version' }
 
 export const DEFAULT_CONFIG = '/etc/stalk.cf'
 
 export const USAGE = `usage: stem [-c CONFIG] [-r] [-a] [-f] [-v|-d] [-n NAME] MOUNTPOINT
+${SUBCOMMAND_USAGE}
 
 Mounts a stalk filesystem at MOUNTPOINT.
   push mode (default): a read-write view of [global] root; changes are
@@ -37,10 +39,14 @@ options:
       --version       print the version
 
 Without -f, stem returns once the mount is live (exit 0) or prints why it
-is not and exits non-zero (exit codes: README.md).`
+is not and exits non-zero (exit codes: README.md).
+
+${SUBCOMMAND_HELP}`
 
 /** Parses stem's command line; throws StemError('usage') with a one-line reason. */
 export function parseStemArgs (argv: readonly string[]): StemArgs {
+  const sub = parseSubcommand(argv, DEFAULT_CONFIG)
+  if (sub !== undefined) return sub
   let parsed
   try {
     parsed = parseArgs({

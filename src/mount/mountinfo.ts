@@ -6,6 +6,8 @@ export interface MountEntry {
   readonly source: string
   /** The connection's minor device number: the id under /sys/fs/fuse/connections. */
   readonly minor: number
+  /** The superblock options, e.g. "rw,user_id=1000,group_id=1000" for FUSE (user_id: who mounted it). */
+  readonly superOptions: string
 }
 
 /** Undoes mountinfo's octal escapes (\040 for space, \011 tab, \012 newline, \134 backslash). */
@@ -29,7 +31,8 @@ export function parseMountinfo (text: string): MountEntry[] {
       mountpoint: unescape(mp),
       fstype: r[0],
       source: unescape(r[1] ?? ''),
-      minor: Number(dev.split(':')[1] ?? -1)
+      minor: Number(dev.split(':')[1] ?? -1),
+      superOptions: r[2] ?? ''
     })
   }
   return out

@@ -39,6 +39,8 @@ export interface FileStatus {
   readonly lastError: string | null
   readonly lastErrorAt: number | null
   readonly inFlight: boolean
+  /** Bytes of the download in flight written so far (null when none is); parallel downloads (sftp) may leave holes. */
+  readonly downloadedBytes: number | null
   readonly openCount: number
 }
 
@@ -55,6 +57,8 @@ export class CacheEntry {
   /** The most recent failure, kept after later successes so status can show what went wrong when. */
   lastError: string | undefined
   lastErrorAt: number | undefined
+  /** The temp file of the fetch in flight, so status can show how far it got. */
+  download: string | undefined
 
   constructor (config: CachedFileConfig, copy: CacheMeta | undefined) {
     this.config = config
@@ -99,7 +103,7 @@ export class CacheEntry {
     return isNew
   }
 
-  status (now: number, inFlight: boolean): FileStatus {
+  status (now: number, inFlight: boolean, downloadedBytes: number | null = null): FileStatus {
     const c = this.copy
     return {
       name: this.name,
@@ -115,6 +119,7 @@ export class CacheEntry {
       lastError: this.lastError ?? null,
       lastErrorAt: this.lastErrorAt ?? null,
       inFlight,
+      downloadedBytes,
       openCount: this.openCount
     }
   }

@@ -68,15 +68,19 @@ export class CacheRefresher {
   /** Brings the copy of `e` up to date, or leaves a servable stale copy, or throws the FsError. */
   async fetch (e: CacheEntry, signal: AbortSignal): Promise<void> {
     const { backend, path, origin } = e.config
+    const tmp = this.#d.layout.tempPath()
+    e.download = tmp
     try {
       const out = await fetchIntoCache(this.#d.layout, { name: e.name, origin, backend, path }, e.copy, this.#d.clock,
-        AbortSignal.any([signal, this.#d.closing]))
+        AbortSignal.any([signal, this.#d.closing]), tmp)
       e.copy = out.copy
       e.statMemo = undefined
       e.record(out.result, this.#d.clock.now())
       this.#d.committed(e)
     } catch (err) {
       this.#failed(e, err, 'fetch')
+    } finally {
+      e.download = undefined
     }
   }
 

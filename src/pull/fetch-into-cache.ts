@@ -51,11 +51,11 @@ async function commitDownload (layout: CacheLayout, f: FetchTarget, tmp: string,
 /**
  * Fetches `f` (conditionally when `current` is given) and commits it.
  * Not-modified rewrites only the sidecar, with a new fetchedAt. Throws
- * what the backend threw; the temp file is gone either way.
+ * what the backend threw; the temp file (`tmp`, a fresh name by default) is
+ * gone either way.
  */
 export async function fetchIntoCache (layout: CacheLayout, f: FetchTarget, current: CacheMeta | undefined,
-  clock: Clock, signal: AbortSignal): Promise<FetchOutcome> {
-  const tmp = layout.tempPath()
+  clock: Clock, signal: AbortSignal, tmp = layout.tempPath()): Promise<FetchOutcome> {
   try {
     const opts = current === undefined ? { signal } : { signal, ifNoneMatch: validatorOf(current.meta) }
     const r = await f.backend.fetch(f.path, tmp, opts)

@@ -15,6 +15,7 @@
  * - cache_max_size: least recently used copies are removed beyond it, never
  *   one that is open (acquire/release) or being fetched (cache-evictor.ts).
  */
+import { statSync } from 'node:fs'
 import { rm, rmdir } from 'node:fs/promises'
 import { FsError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -135,7 +136,7 @@ export class FileCache {
 
   status (): FileStatus[] {
     const now = this.#clock.now()
-    return [...this.#entries.values()].map(e => e.status(now, this.#fetches.has(e.name)))
+    return [...this.#entries.values()].map(e => e.status(now, this.#fetches.has(e.name), bytesSoFar(e.download)))
   }
 
   /** Stops fetches in flight and waits for them; a private cache removes its files. */
@@ -170,3 +171,13 @@ export class FileCache {
   }
 }
 
+
+/**
+ * The size of a download's temp file. A local stat, synchronous so that
+ * status() stays a plain snapshot; it runs per status request, never on
+ * the FUSE path.
+ */
+function bytesSoFar (tmp: string | undefined): number | null {
+  if (tmp === undefined) return null
+  return statSync(tmp, { throwIfNoEntry: false })?.size ?? 0
+}

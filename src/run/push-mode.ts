@@ -7,7 +7,6 @@ import type { Target } from '../../backends/backend.js'
 import { createTarget } from '../../backends/registry.js'
 import type { StalkPlugin } from '../../plugins/api.js'
 import type { PushConfig } from '../config/types.js'
-import { describe } from '../errors.js'
 import { StemError } from '../exit-codes.js'
 import type { FsOps } from '../fuse/fs-ops.js'
 import type { Logger } from '../logger.js'
@@ -17,6 +16,7 @@ import { Journal } from '../push/journal.js'
 import { createLoopbackFs } from '../push/loopback-fs.js'
 import { StateLockedError } from '../push/state-lock.js'
 import { Syncer, type ShutdownResult } from '../push/syncer.js'
+import { checkTargets, enforcePreflight } from './preflight.js'
 
 export interface PushMode {
   readonly ops: FsOps
@@ -35,12 +35,13 @@ export interface PushModeOptions {
   readonly signal: AbortSignal
 }
 
+/** Every target must answer before we mount (preflight.ts), so a typo'd host fails now and not in an hour. */
 export async function createPushMode (o: PushModeOptions): Promise<PushMode> {
   const { config, log } = o
   const targets = config.targets.length > 0
     ? config.targets.map(t => createTarget(t, { log: log.child({ target: t.label }) }))
     : [PLUGINS_ONLY]
-  await preflight(targets, config.lazy, log)
+  enforcePreflight(await checkTargets(targets), config.lazy, log)
   const journal = await openJournal(config, targets, log)
   let plugins: StalkPlugin[]
   try {
@@ -91,18 +92,6 @@ const PLUGINS_ONLY: Target = {
   mirror: async () => {},
   check: async () => {},
   close: async () => {}
-}
-
-/** Every target must answer before we mount, so a typo'd host fails now and not in an hour. */
-async function preflight (targets: readonly Target[], lazy: boolean, log: Logger): Promise<void> {
-  const checks = await Promise.allSettled(targets.map(t => t.check()))
-  const failed = checks.flatMap((c, i) => c.status === 'rejected' ? [`${targets[i]?.label ?? '?'} (${targets[i]?.destination ?? '?'}): ${describe(c.reason)}`] : [])
-  if (failed.length === 0) return
-  if (lazy) {
-    for (const f of failed) log.warn(`target not reachable now, changes will be kept until it is: ${f}`)
-    return
-  }
-  throw new StemError('preflightFailed', `target check failed:\n  ${failed.join('\n  ')}\n(set "lazy: yes" in [global] to mount anyway)`)
 }
 
 async function openJournal (config: PushConfig, targets: readonly Target[], log: Logger): Promise<Journal> {
