@@ -20,6 +20,7 @@ import { fusermountUnmount } from '../mount/fusermount.js'
 import { findMount } from '../mount/mountinfo.js'
 import { createPushMode } from './push-mode.js'
 import { createPullMode } from './pull-mode.js'
+import { notifySystemd } from './notify-systemd.js'
 import { waitForStop, type StopReason } from './wait-for-stop.js'
 
 export interface RunHooks {
@@ -51,8 +52,11 @@ async function serve (ops: FsOps, mountpoint: string, o: MountOptions, hooks: Ru
   o.log.info({ mountpoint }, 'mounted')
   await started()
   hooks.onReady(mountpoint)
+  // systemd (Type=notify) hears of the mount when the waiting parent does; a no-op without NOTIFY_SOCKET
+  void notifySystemd('ready', { log: o.log, status: `mounted ${mountpoint}` })
   const why = await waitForStop(mountpoint).stopped
   o.log.info({ why }, 'stopping')
+  void notifySystemd('stopping', { log: o.log, status: `stopping (${why}): final sync` })
   const ignore = (): void => { o.log.warn('already stopping (SIGKILL to abandon the final round; nothing is lost, it stays journaled)') }
   process.on('SIGTERM', ignore).on('SIGINT', ignore)
   if (why !== 'unmounted') await unmountQuietly(handle, mountpoint, o.log)
