@@ -11,6 +11,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { ExitCode } from '../src/exit-codes.js'
+import { killWholeDaemon } from './helpers/daemon-tree.js'
 import { fuseUnavailable } from './helpers/mount.js'
 import { sshdUnavailable } from './helpers/servers/sshd.js'
 import { restartableSshd } from './helpers/sshd-restart.js'
@@ -51,7 +52,7 @@ t.test('SIGKILL mid-burst: the next stem cleans the dead mount and delivers firs
   const writerDone = new Promise(resolve => writer.once('close', resolve))
   t.teardown(() => { writer.kill('SIGKILL') })
   await waitFor('40 files of the burst in root', async () => (await readdir(join(d.root, 'burst')).catch(() => [])).length >= 40, { intervalMs: 5 })
-  process.kill(first.pid, 'SIGKILL')
+  await killWholeDaemon(first.pid)
   await waitForExit(first.pid)
   await writerDone
   const written = await readdir(join(d.root, 'burst'))

@@ -10,6 +10,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { ExitCode, type ExitCodeName } from '../src/exit-codes.js'
+import { killWholeDaemon } from './helpers/daemon-tree.js'
 import { fuseUnavailable } from './helpers/mount.js'
 import { freePort } from './helpers/servers/free-port.js'
 import {
@@ -150,7 +151,7 @@ t.test('a dead mount left by a killed daemon is cleaned up by the next stem', { 
     t.fail(`no daemon: ${first.stderr}`)
     return
   }
-  process.kill(first.pid, 'SIGKILL')
+  await killWholeDaemon(first.pid)
   await waitForExit(first.pid)
   // ENOTCONN ("Transport endpoint is not connected"), or ECONNABORTED when requests were in flight
   await t.rejects(readdir(d.mnt), { code: /^(ENOTCONN|ECONNABORTED)$/ }, 'the mount is dead')

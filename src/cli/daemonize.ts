@@ -8,20 +8,23 @@ export type ReadyMessage =
   | { readonly type: 'ready'; readonly mountpoint: string }
   | { readonly type: 'failed'; readonly exitCode: number; readonly message: string }
 
-/** Set in the daemon's environment so that it reports readiness to its parent. */
+/** Set in the worker's environment (the mount process) so that it reports readiness to its parent. */
 export const DAEMON_ENV = 'STALK_DAEMON_CHILD'
+/** Set in the supervisor's environment: it runs the worker and restarts it after a crash (supervisor.ts). */
+export const SUPERVISOR_ENV = 'STALK_SUPERVISOR'
 
 /**
- * Background start: re-runs stem in the foreground as a detached child and
- * waits until it reports the mount live (and mountinfo shows it) or reports
- * why not. The parent's exit code is the daemon's reason: 0 only when the
- * mount is really there.
+ * Background start: re-runs stem as a detached supervisor, which runs the
+ * mount in a worker and passes on the worker's first readiness report, and
+ * waits until that report says the mount is live (and mountinfo shows it) or
+ * says why not. The parent's exit code is the daemon's reason: 0 only when
+ * the mount is really there.
  */
 export function daemonize (cliFile: string, argv: readonly string[], mountpoint: string): Promise<number> {
-  const child = spawn(process.execPath, [cliFile, ...argv, '--foreground'], {
+  const child = spawn(process.execPath, [cliFile, ...argv], {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, [DAEMON_ENV]: '1' }
+    env: { ...process.env, [SUPERVISOR_ENV]: '1' }
   })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8000) })

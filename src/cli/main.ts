@@ -1,16 +1,17 @@
 /**
  * stem's entry point: parse the command line, then either run the mount in
- * this process (-f, or as the detached daemon) or start the daemon and wait
- * for its readiness report.
+ * this process (-f, or as the supervisor's worker), supervise a worker (the
+ * detached daemon, supervisor.ts), or start the daemon and wait for its
+ * readiness report.
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe } from '../errors.js'
 import { ExitCode, StemError } from '../exit-codes.js'
-import { runMount } from '../run/run-mount.js'
-import { daemonize, reportToParent } from './daemonize.js'
+import { daemonize, reportToParent, SUPERVISOR_ENV } from './daemonize.js'
 import { parseStemArgs, USAGE, type MountArgs } from './parse-args.js'
+import { runSupervisor } from './supervisor.js'
 
 function version (): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -19,6 +20,8 @@ function version (): string {
 
 async function foreground (args: MountArgs): Promise<number> {
   try {
+    // Loaded here only: the waiting parent and the supervisor never load fuse-native and the backends.
+    const { runMount } = await import('../run/run-mount.js')
     return await runMount(args, { onReady: mountpoint => reportToParent({ type: 'ready', mountpoint }) })
   } catch (err) {
     const code = err instanceof StemError ? err.exitCode : ExitCode.failure
@@ -42,6 +45,7 @@ async function main (argv: readonly string[]): Promise<number> {
   if (args.command === 'version') { process.stdout.write(`stem (stalk) ${version()}\n`); return ExitCode.ok }
   if (args.command !== 'mount') return (await import('./run-subcommand.js')).runSubcommand(args)
   if (args.foreground) return foreground(args)
+  if (process.env[SUPERVISOR_ENV] === '1') return runSupervisor(fileURLToPath(import.meta.url), argv, args)
   return daemonize(fileURLToPath(import.meta.url), argv, resolve(args.mountpoint))
 }
 

@@ -9,7 +9,8 @@
  *   await unmountStem(d)                            // umount, then wait for the daemon to exit
  *
  * Teardown (registered by stemDirs, so it runs before the folder is
- * removed) SIGKILLs every daemon of the test that is still alive and then
+ * removed) SIGKILLs every daemon of the test that is still alive (a
+ * background daemon's supervisor before its worker, daemon-tree.ts) and then
  * detaches the mount with `fusermount -uz`, also after a failed assertion.
  */
 import { execFile, spawn } from 'node:child_process'
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { fusermountUnmount } from '../../src/mount/fusermount.js'
 import { findMount, type MountEntry } from '../../src/mount/mountinfo.js'
+import { supervisorOf } from './daemon-tree.js'
 import type { StemPaths } from './stem-config.js'
 import { tmpDir } from './tmp.js'
 import { pidAlive, waitFor, waitForExit } from './wait-for.js'
@@ -75,6 +77,8 @@ export function runStem (args: readonly string[], o: { timeoutMs?: number; comma
 export async function mountStem (d: StemDirs, args: readonly string[] = []): Promise<StemExit & { readonly pid: number | undefined }> {
   const r = await runStem(['-c', d.config, ...args, d.mnt])
   const pid = r.code === 0 ? await daemonPid(d) : undefined
+  const supervisor = pid === undefined ? undefined : await supervisorOf(pid)
+  if (supervisor !== undefined) track(d, supervisor)
   if (pid !== undefined) track(d, pid)
   return { ...r, pid }
 }
@@ -163,7 +167,11 @@ function killHard (pid: number): void {
 async function cleanUp (d: StemDirs): Promise<void> {
   const lock = await daemonPid(d)
   if (lock !== undefined) d.pids.add(lock)
-  for (const pid of d.pids) {
+  // A supervisor restarts a worker killed before it, so supervisors go first.
+  const supervisors = await Promise.all([...d.pids].map(supervisorOf))
+  for (const pid of supervisors) if (pid !== undefined) track(d, pid)
+  const order = [...new Set([...supervisors.filter(p => p !== undefined), ...d.pids])]
+  for (const pid of order) {
     if (!pidAlive(pid)) continue
     killHard(pid)
     await waitForExit(pid, 5000).catch(() => {})
