@@ -8,13 +8,12 @@
 import { spawn } from 'node:child_process'
 import { chmodSync, chownSync, lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { controlRequest, DaemonRefusedError, DaemonUnreachableError } from '../src/control/control-client.js'
 import { ControlServer, SocketInUseError } from '../src/control/control-server.js'
 import { ControlSurface } from '../src/control/control-surface.js'
-import { controlDir, ensureControlDir, socketPath } from '../src/control/socket-path.js'
+import { controlDir, controlDirs, ensureControlDir, socketPath, socketPaths } from '../src/control/socket-path.js'
 import { redact, type PullReport, type PushReport } from '../src/control/status-report.js'
 import type { SyncOutcome } from '../src/control/sync-outcome.js'
 import type { FileStatus } from '../src/pull/cache-entry.js'
@@ -38,13 +37,20 @@ async function pingServer (t: Test, path: string): Promise<ControlServer> {
 
 t.test('socket paths: per user folder, one socket per mountpoint', async t => {
   t.equal(controlDir({ uid: 0 }), '/run/stalk', 'root: /run/stalk')
-  t.equal(controlDir({ uid: 1000, env: { XDG_RUNTIME_DIR: '/run/user/1000' } }), '/run/user/1000/stalk', 'others: $XDG_RUNTIME_DIR/stalk')
-  t.equal(controlDir({ uid: 1000, env: {} }), join(tmpdir(), 'stalk-1000'), 'no XDG_RUNTIME_DIR: a per-uid folder in the temp dir')
+  const runtime = await tmpDir(t, 'stalk-xdg-')
+  t.equal(controlDir({ uid: 4242, env: { XDG_RUNTIME_DIR: runtime } }), join(runtime, 'stalk'), 'others: $XDG_RUNTIME_DIR/stalk')
+  t.equal(controlDir({ uid: 4242, env: { XDG_RUNTIME_DIR: '/nonexistent/run' } }), '/tmp/stalk-4242', 'a runtime folder that is not there: /tmp/stalk-UID')
+  t.same(controlDirs({ uid: 4242, env: { XDG_RUNTIME_DIR: runtime } }), [join(runtime, 'stalk'), '/run/user/4242/stalk', '/tmp/stalk-4242'],
+    'clients look in every candidate: the daemon may have had another environment')
+  t.same(socketPaths('/mnt/a', { uid: 4242, env: {} }).map(p => p.replace(/[0-9a-f]{32}/, 'H')), ['/tmp/stalk-4242/H.sock', '/run/user/4242/stalk/H.sock'],
+    "the daemon's own choice first")
   const a = socketPath('/mnt/a', { uid: 0 })
   t.match(a, /^\/run\/stalk\/[0-9a-f]{32}\.sock$/)
   t.equal(socketPath('/mnt/a', { uid: 0 }), a, 'the same mountpoint, the same socket')
   t.not(socketPath('/mnt/b', { uid: 0 }), a, 'another mountpoint, another socket')
-  t.throws(() => socketPath('/m', { uid: 1, env: { XDG_RUNTIME_DIR: '/' + 'x'.repeat(90) } }), /longer than 107 bytes/)
+  const long = join(runtime, 'x'.repeat(80))
+  mkdirSync(long)
+  t.throws(() => socketPath('/m', { uid: 4242, env: { XDG_RUNTIME_DIR: long } }), /longer than 107 bytes; set XDG_RUNTIME_DIR to a shorter folder/)
 })
 
 t.test('the folder is 0700 and only ours', async t => {

@@ -9,25 +9,32 @@ import { StemError } from '../exit-codes.js'
 import { findMount } from '../mount/mountinfo.js'
 import { controlRequest, DaemonUnreachableError, type RequestOptions } from '../control/control-client.js'
 import type { ControlCommand } from '../control/control-protocol.js'
-import { socketPath } from '../control/socket-path.js'
+import { socketPaths } from '../control/socket-path.js'
 import { STALK_FSTYPE } from './stalk-mounts.js'
 
 /** status and a sync without wait answer at once; a daemon that takes longer is stuck. */
 export const ANSWER_TIMEOUT_MS = 10_000
 
 export async function askDaemon (mountpoint: string, cmd: ControlCommand, o: RequestOptions = {}): Promise<unknown> {
-  let socket: string
+  let sockets: string[]
   try {
-    socket = socketPath(mountpoint)
+    sockets = socketPaths(mountpoint)
   } catch (err) {
     throw new StemError('failure', (err as Error).message, { cause: err })
   }
-  try {
-    return await controlRequest(socket, cmd, o)
-  } catch (err) {
-    if (!(err instanceof DaemonUnreachableError)) throw err
-    throw new StemError('failure', await whyNoAnswer(mountpoint, err), { cause: err })
+  let first: DaemonUnreachableError | undefined
+  for (const socket of sockets) {
+    try {
+      return await controlRequest(socket, cmd, o)
+    } catch (err) {
+      if (!(err instanceof DaemonUnreachableError)) throw err
+      first ??= err
+      // Only a missing socket sends us on to the next folder: anything else is the daemon's answer.
+      if (err.reason !== 'no-socket') { first = err; break }
+    }
   }
+  const err = first ?? new DaemonUnreachableError('no-socket', sockets[0] ?? '?', 'no socket')
+  throw new StemError('failure', await whyNoAnswer(mountpoint, err), { cause: err })
 }
 
 async function whyNoAnswer (mountpoint: string, err: DaemonUnreachableError): Promise<string> {

@@ -6,12 +6,16 @@
  * or it is a symlink; the socket's own 0600 is a second lock.
  *
  *   root:   /run/stalk/<hash>.sock
- *   others: $XDG_RUNTIME_DIR/stalk/<hash>.sock, or /tmp/stalk-<uid>/<hash>.sock without it
+ *   others: $XDG_RUNTIME_DIR/stalk/<hash>.sock, else /run/user/<uid>/stalk/…,
+ *           else /tmp/stalk-<uid>/… (the first whose parent exists)
+ *
+ * A daemon started by mount(8) or systemd may not see the XDG_RUNTIME_DIR
+ * of the user's shell, so clients look in every candidate folder.
  */
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { chmod, lstat, mkdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 export interface SocketPathOptions {
   /** Default process.getuid(). */
@@ -27,19 +31,37 @@ function uidOf (o: SocketPathOptions): number {
   return o.uid ?? process.getuid?.() ?? -1
 }
 
-/** The folder of this user's control sockets. */
-export function controlDir (o: SocketPathOptions = {}): string {
+/** Where this user's control sockets may be, in order of preference. */
+export function controlDirs (o: SocketPathOptions = {}): string[] {
   const uid = uidOf(o)
-  if (uid === 0) return '/run/stalk'
+  if (uid === 0) return ['/run/stalk']
   const runtime = (o.env ?? process.env)['XDG_RUNTIME_DIR']
-  if (runtime !== undefined && runtime.startsWith('/')) return join(runtime, 'stalk')
-  return join(tmpdir(), `stalk-${uid}`)
+  const dirs = runtime !== undefined && runtime.startsWith('/') ? [join(runtime, 'stalk')] : []
+  // Not os.tmpdir(): TMPDIR may differ between the daemon and the shell asking it.
+  for (const d of [`/run/user/${uid}/stalk`, `/tmp/stalk-${uid}`]) if (!dirs.includes(d)) dirs.push(d)
+  return dirs
+}
+
+/** The folder a daemon puts its socket in: the first candidate whose parent exists. */
+export function controlDir (o: SocketPathOptions = {}): string {
+  const dirs = controlDirs(o)
+  return dirs.find(d => existsSync(dirname(d))) ?? dirs[dirs.length - 1] ?? '/tmp'
 }
 
 /** The control socket of the daemon mounted at `mountpoint` (absolute and canonical, as mountinfo lists it). */
 export function socketPath (mountpoint: string, o: SocketPathOptions = {}): string {
+  return inDir(controlDir(o), mountpoint)
+}
+
+/** Every place the socket of `mountpoint` may be, the daemon's own choice first (for clients). */
+export function socketPaths (mountpoint: string, o: SocketPathOptions = {}): string[] {
+  const first = socketPath(mountpoint, o)
+  return [first, ...controlDirs(o).map(d => inDir(d, mountpoint)).filter(p => p !== first)]
+}
+
+function inDir (dir: string, mountpoint: string): string {
   const hash = createHash('sha256').update(mountpoint).digest('hex').slice(0, 32)
-  const path = join(controlDir(o), `${hash}.sock`)
+  const path = join(dir, `${hash}.sock`)
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
     throw new Error(`control socket path ${path} is longer than ${MAX_SOCKET_PATH} bytes; set XDG_RUNTIME_DIR to a shorter folder`)
   }
