@@ -1,12 +1,13 @@
 /**
  * End-to-end runs of `stem -r` (pull mode) and the probes its tests use.
  * Pull mode has no state lock, so the daemon is found by its command line
- * (the test's own config path and `--foreground`) and tracked for the
- * teardown of stemDirs, which kills it and detaches the mount.
+ * (the test's own config path and mountpoint; the worker that holds the
+ * mount has `--foreground`) and tracked for the teardown of stemDirs, which
+ * kills it and detaches the mount.
  *
  *   const d = await pullDirs(t)                           // stemDirs + d.cache
  *   await writeStemConfig(d, { global: pullGlobal(d), f: { name, origin } })
- *   const m = await mountPull(d)                          // m.code, m.stderr, m.pid
+ *   const m = await mountPull(d)                          // m.code, m.stderr, m.pid (the worker)
  *   const r = await tool('cat', [join(d.mnt, 'f')])       // code, stdout (Buffer), stderr
  *   await unmountPull(d, m.pid)
  *
@@ -19,7 +20,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import { processesMentioning } from './process-list.js'
+import { processesMentioning, waitForNoProcess } from './process-list.js'
 import { runStem, STEM_BIN, stemDirs, track, unmountStem, type StemDirs, type StemExit } from './stem.js'
 import type { Section } from './stem-config.js'
 import { waitFor } from './wait-for.js'
@@ -46,23 +47,27 @@ export async function mountPull (d: StemDirs, o: { args?: readonly string[]; env
   const env = Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)
   const command = env.length === 0 ? undefined : ['/usr/bin/env', ...env, process.execPath, STEM_BIN]
   const r = await runStem(['-r', '-c', d.config, ...(o.args ?? []), d.mnt], { timeoutMs: 60_000, ...(command === undefined ? {} : { command }) })
-  const pid = r.code === 0 ? await pullDaemon(d) : undefined
-  if (pid !== undefined) track(d, pid)
-  return { ...r, pid }
+  const procs = r.code === 0 ? await pullDaemons(d) : []
+  // Any supervisor first: one would restart a worker killed before it.
+  for (const p of [...procs].sort((a, b) => Number(a.worker) - Number(b.worker))) track(d, p.pid)
+  return { ...r, pid: procs.find(p => p.worker)?.pid }
 }
 
-/** The running daemon of this test's config: the foreground re-run of stem that daemonize started. */
-export async function pullDaemon (d: StemDirs): Promise<number | undefined> {
-  const pids = await processesMentioning(d.config)
-  for (const pid of pids) {
+/** The processes of this test's daemon: the worker (`--foreground`, holds the mount) and any supervisor. */
+export async function pullDaemons (d: StemDirs): Promise<Array<{ readonly pid: number; readonly worker: boolean }>> {
+  const out: Array<{ pid: number; worker: boolean }> = []
+  for (const pid of await processesMentioning(d.config)) {
     const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')
-    if (argv.includes('--foreground') && argv.includes(d.mnt)) return pid
+    if (argv.includes(d.mnt)) out.push({ pid, worker: argv.includes('--foreground') })
   }
-  return undefined
+  return out
 }
 
+/** `umount MNT`, then waits until every process of the daemon has exited (throws if one stays). */
 export async function unmountPull (d: StemDirs, pid: number | undefined): Promise<void> {
   await unmountStem(d, pid)
+  const left = await waitForNoProcess(d.config, 15_000)
+  if (left.length > 0) throw new Error(`after umount ${d.mnt}, processes ${left.join(', ')} still run`)
 }
 
 export interface ToolRun {
