@@ -12,6 +12,8 @@ export type ReadyMessage =
 export const DAEMON_ENV = 'STALK_DAEMON_CHILD'
 /** Set in the supervisor's environment: it runs the worker and restarts it after a crash (supervisor.ts). */
 export const SUPERVISOR_ENV = 'STALK_SUPERVISOR'
+/** How long the parent waits for a daemon that reported a refusal to exit. */
+const REFUSED_EXIT_MS = 10_000
 
 /**
  * Background start: re-runs stem as a detached supervisor, which runs the
@@ -39,13 +41,21 @@ export function daemonize (cliFile: string, argv: readonly string[], mountpoint:
       child.unref()
       resolve(code)
     }
+    let refusal: string | undefined
     child.on('message', (m: ReadyMessage) => {
-      if (m.type === 'failed') { finish(m.exitCode, `stem: ${m.message}`); return }
+      if (m.type === 'failed') {
+        // Returned once the daemon is gone, so that nothing of a refused start runs on after stem.
+        refusal = `stem: ${m.message}`
+        setTimeout(() => finish(m.exitCode, refusal), REFUSED_EXIT_MS).unref()
+        child.once('exit', () => finish(m.exitCode, refusal))
+        return
+      }
       const mounted = findMount(resolveReal(mountpoint))
       if (mounted?.fstype === 'fuse.stalk') finish(ExitCode.ok)
       else finish(ExitCode.mountFailed, `stem: the daemon reported ready but ${mountpoint} is not mounted`)
     })
     child.on('exit', (code, signal) => {
+      if (refusal !== undefined) return
       const why = stderr.trim() || `the daemon exited (${signal ?? `code ${String(code)}`}) before the mount was ready`
       finish(code !== null && code !== 0 ? code : ExitCode.failure, `stem: ${why}`)
     })
