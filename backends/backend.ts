@@ -14,6 +14,17 @@ export type FetchResult = { status: 'fetched'; meta: RemoteMeta } | { status: 'n
 
 export interface CallOptions { signal?: AbortSignal }
 
+/** One name in a folder, as Backend.list gives it. */
+export interface ListEntry {
+  /** The name as the server spelled it: not yet checked to be a safe local file name. */
+  readonly name: string
+  readonly type: 'file' | 'dir'
+  /** A folder's size is whatever the server says (0 where it has none, as for S3 prefixes). */
+  readonly meta: RemoteMeta
+  /** The entry's path within the backend: fetch() it (a file) or list() it (a folder; it ends in '/'). */
+  readonly path: string
+}
+
 /**
  * A pull origin: a remote store stalk reads files from. One Backend serves
  * every file of one store (an HTTP host, an S3 bucket, an sshd, an rsync
@@ -32,7 +43,15 @@ export interface Backend {
   readonly name: string
   /** Size, mtime, etag of `path`; undefined when it does not exist. Never downloads content. */
   stat(path: string, o?: CallOptions): Promise<RemoteMeta | undefined>
-  list?(dir: string, o?: CallOptions): AsyncIterable<{ name: string; type: 'file' | 'dir'; meta: RemoteMeta }>
+  /**
+   * The entries directly in folder `dir` (a path ending in '/', or '' for
+   * the top of a bucket, module or login folder), without recursing, as they
+   * arrive: a caller can store a huge folder without holding it all. Symlinks
+   * are followed; anything neither file nor folder is left out. A folder that
+   * does not exist is not-found where the store can tell (S3 cannot: it lists
+   * nothing).
+   */
+  list?(dir: string, o?: CallOptions): AsyncIterable<ListEntry>
   /**
    * Downloads `path` into `destFile` (created or truncated; the caller owns
    * the temp name and the rename into place). With `ifNoneMatch` and an

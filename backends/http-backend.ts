@@ -9,6 +9,7 @@
  *   untouched; 200 → the body streamed into destFile and checked against
  *   Content-Length. Error answers never reach destFile.
  * - readRange: GET with Range; only a 206 is accepted.
+ * - list: GET of a folder's JSON index (http-index.ts).
  * - check: HEAD of "/" (or of a given path): any answer below 500 except
  *   401/403 means reachable; with a path, 404/410 fail too.
  *
@@ -19,10 +20,11 @@ import type { IncomingMessage } from 'node:http'
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { BackendError, describe } from '../src/errors.js'
 import type { Logger } from '../src/logger.js'
-import type { Backend, CallOptions, FetchResult, RemoteMeta, Validator } from './backend.js'
+import type { Backend, CallOptions, FetchResult, ListEntry, RemoteMeta, Validator } from './backend.js'
 import { createSiteAgent, loadCaFile } from './http-agent.js'
 import { downloadTo, errorSnippet } from './http-body.js'
 import { describeUrl, statusError } from './http-errors.js'
+import { readJsonIndex } from './http-index.js'
 import { conditionalHeaders, contentLength, metaOf } from './http-meta.js'
 import { checkRange, rangeBody, rangeHeader } from './http-range.js'
 import { requestFollowingRedirects, type Answer, type HttpSite } from './http-redirects.js'
@@ -75,6 +77,13 @@ export class HttpBackend implements Backend {
     const answeredAt = Date.now()
     const size = await downloadTo(res, url, destFile, contentLength(res.headers), o.signal)
     return { status: 'fetched', meta: metaOf(res.headers, size, answeredAt) }
+  }
+
+  /** Folder `dir` (a path ending in '/') from the server's JSON index (http-index.ts). */
+  async * list (dir: string, o: CallOptions = {}): AsyncGenerator<ListEntry> {
+    const { res, url } = await this.#send('GET', dir, { accept: 'application/json' }, o.signal)
+    if (res.statusCode !== 200) throw await failure('GET', url, res)
+    yield * await readJsonIndex(res, url, dir, o.signal)
   }
 
   async readRange (path: string, offset: number, length: number, o: CallOptions = {}): Promise<Buffer> {

@@ -22,7 +22,7 @@ import { parseSftpOrigin } from './sftp-origin.js'
 
 export interface OpenedOrigin {
   readonly backend: Backend
-  /** The object's path within the backend. */
+  /** The object's path within the backend; for a directory origin the folder's, ending in '/' (or '' for a bucket, module or login folder). */
   readonly path: string
 }
 
@@ -86,8 +86,11 @@ export class OriginRegistry {
     const scheme = SCHEME.exec(file.origin)?.[1]?.toLowerCase()
     const log = this.o.log.child({ part: 'origin' })
     const opts = file.options
+    // A directory origin (the config gives it a listing cache time) names a folder: its path ends in '/'.
+    const folder = file.dirCachetimeMs !== undefined
     if (scheme === 'http' || scheme === 'https') {
       const h = parseHttpOrigin(file.origin)
+      if (folder && !h.path.endsWith('/')) throw new BackendError('invalid', `"${file.origin}": a folder origin ends in "/" (and has no ?query)`)
       const ca = this.path(opts.get('ca'))
       const timeoutMs = this.o.httpTimeoutMs ?? 60_000
       const headers = basicAuth(opts)
@@ -99,14 +102,14 @@ export class OriginRegistry {
       }
     }
     if (scheme === 's3') {
-      const s = parseS3Origin(file.origin, opts)
+      const s = parseS3Origin(file.origin, opts, undefined, folder)
       return { key: `s3 ${s.key}`, path: s.path, make: () => new S3Backend({ ...s.settings, log }) }
     }
     if (scheme === 'sftp') {
-      const s = parseSftpOrigin(file.origin, opts, undefined, { configDir: this.o.configDir })
+      const s = parseSftpOrigin(file.origin, opts, undefined, { configDir: this.o.configDir, folder })
       return { key: `sftp ${s.key}`, path: s.path, make: () => new SftpBackend({ ...s.settings, log }) }
     }
-    const r = parseRsyncOrigin(file.origin, opts, undefined, this.o.configDir)
+    const r = parseRsyncOrigin(file.origin, opts, undefined, this.o.configDir, folder)
     return { key: `rsync ${r.key}`, path: r.path, make: () => new RsyncOriginBackend(r.settings, { log }) }
   }
 

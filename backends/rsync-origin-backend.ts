@@ -15,8 +15,9 @@ import { lstat, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Logger } from '../src/logger.js'
 import { BackendError } from '../src/errors.js'
-import type { Backend, CallOptions, FetchResult, RemoteMeta, Validator } from './backend.js'
+import type { Backend, CallOptions, FetchResult, ListEntry, RemoteMeta, Validator } from './backend.js'
 import { firstListingEntry, type ListingEntry } from './rsync-listing.js'
+import { folderEntries, FOLDER_LISTING_LIMIT, isPartialListing } from './rsync-origin-list.js'
 import type { RsyncOriginSettings } from './rsync-origin.js'
 import { checkInvocation, fetchInvocation, listInvocation, originName, remoteArg } from './rsync-origin-args.js'
 import { originFailure } from './rsync-origin-failure.js'
@@ -69,6 +70,16 @@ export class RsyncOriginBackend implements Backend {
     const st = await lstat(dest).catch(() => undefined)
     if (st?.isFile() !== true) throw new BackendError('invalid', `${what}: not a regular file on the origin (a directory?)`)
     return { status: 'fetched', meta: { size: st.size, mtimeMs: wholeSecond(st.mtimeMs) } }
+  }
+
+  /** Folder `dir` (ending in '/', or '' for the module or the login folder), one rsync run (rsync-origin-list.ts). */
+  async * list (dir: string, o: CallOptions = {}): AsyncGenerator<ListEntry> {
+    // "host:" would list the login folder itself; "host:./" lists what is in it.
+    const src = dir === '' && this.settings.remote.kind === 'ssh' ? './' : dir
+    const what = `list of ${remoteArg(this.settings, src)}`
+    const run = await this.run(listInvocation(this.settings, src, this.env), what, o.signal, FOLDER_LISTING_LIMIT)
+    if (run.code !== 0 && !isPartialListing(run)) throw originFailure(what, run, this.secrets)
+    yield * folderEntries(run.stdout ?? '', dir, what)
   }
 
   async check (o: CallOptions = {}): Promise<void> {

@@ -36,7 +36,7 @@ export interface RsyncOrigin {
   /** Equal for origins one backend can serve; holds no secret. */
   readonly key: string
   readonly settings: RsyncOriginSettings
-  /** The file on the remote: "/srv/f" or "rel/f" over ssh, "dir/f" inside a daemon module. */
+  /** The file on the remote: "/srv/f" or "rel/f" over ssh, "dir/f" inside a daemon module; a folder's ends in '/' (or is ''). */
   readonly path: string
 }
 
@@ -48,13 +48,17 @@ export const RSYNC_ORIGIN_KEYS: ReadonlySet<string> = new Set([
 /**
  * Splits `origin` and reads its settings from `options` (the file section's
  * keys), falling back to `global`; relative key and password file paths are
- * taken from `baseDir` (the config file's folder). Throws BackendError
- * 'invalid' naming the origin or the key.
+ * taken from `baseDir` (the config file's folder). `folder`: the origin
+ * names a folder (host:/srv/dir/, rsync://host/module/), served as a
+ * directory tree. Throws BackendError 'invalid' naming the origin or the key.
  */
 export function parseRsyncOrigin (origin: string, options: ReadonlyMap<string, string>,
-  global: ReadonlyMap<string, string> = new Map(), baseDir: string = process.cwd()): RsyncOrigin {
+  global: ReadonlyMap<string, string> = new Map(), baseDir: string = process.cwd(), folder = false): RsyncOrigin {
   const d = destinationOf(origin)
-  if (d.path === '' || d.path.endsWith('/')) {
+  if (folder && d.path !== '' && !d.path.endsWith('/')) {
+    throw new BackendError('invalid', `origin "${origin}": a folder origin ends in "/"`)
+  }
+  if (!folder && (d.path === '' || d.path.endsWith('/'))) {
     throw new BackendError('invalid', `origin "${origin}" names no file (e.g. host:/srv/file or rsync://host/module/file)`)
   }
   const r = new OptionReader(options, global, baseDir)

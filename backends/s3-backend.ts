@@ -19,9 +19,10 @@ import {
 } from '@aws-sdk/client-s3'
 import { BackendError } from '../src/errors.js'
 import type { Logger } from '../src/logger.js'
-import type { Backend, CallOptions, FetchResult, RemoteMeta, Validator } from './backend.js'
+import type { Backend, CallOptions, FetchResult, ListEntry, RemoteMeta, Validator } from './backend.js'
 import { createS3Client, type S3ClientSettings } from './s3-client.js'
 import { isInvalidRange, isNotFound, isNotModified, s3ErrorCode, s3Failure } from './s3-errors.js'
+import { listS3Folder } from './s3-list.js'
 
 export interface S3BackendSettings extends S3ClientSettings {
   readonly bucket: string
@@ -29,6 +30,8 @@ export interface S3BackendSettings extends S3ClientSettings {
 
 export interface S3BackendOptions extends S3BackendSettings {
   readonly log: Logger
+  /** Keys per ListObjectsV2 page (default and maximum 1000); tests make it small to force many pages. */
+  readonly listPageSize?: number
 }
 
 export class S3Backend implements Backend {
@@ -36,10 +39,12 @@ export class S3Backend implements Backend {
   readonly #bucket: string
   readonly #client: S3Client
   readonly #log: Logger
+  readonly #listPageSize: number | undefined
 
   constructor (o: S3BackendOptions) {
     this.#bucket = o.bucket
     this.#log = o.log
+    this.#listPageSize = o.listPageSize
     this.#client = createS3Client(o, o.log)
     this.name = o.endpoint === undefined ? `s3://${o.bucket}` : `s3://${o.bucket} at ${new URL(o.endpoint).origin}`
   }
@@ -75,6 +80,12 @@ export class S3Backend implements Backend {
     const meta = metaOf({ ...out, ContentLength: size }, Key)
     this.#log.debug({ key: Key, size }, 's3: fetched')
     return { status: 'fetched', meta }
+  }
+
+  /** Folder `dir` (a prefix ending in '/', or '' for the bucket), page by page (s3-list.ts). */
+  list (dir: string, o: CallOptions = {}): AsyncGenerator<ListEntry> {
+    const pageSize = this.#listPageSize
+    return listS3Folder({ client: this.#client, bucket: this.#bucket, dir, ...(pageSize === undefined ? {} : { pageSize }) }, o)
   }
 
   /**

@@ -18,7 +18,7 @@ export interface S3Origin {
   /** Equal for origins that may share one S3Backend; holds no secret. */
   readonly key: string
   readonly settings: S3BackendSettings
-  /** The object key: no leading '/'. */
+  /** The object key: no leading '/'. For a folder origin the prefix: '' (the whole bucket) or ending in '/'. */
   readonly path: string
 }
 
@@ -29,9 +29,10 @@ export const S3_OPTION_KEYS: readonly string[] = [
 
 type Options = ReadonlyMap<string, string>
 
-export function parseS3Origin (origin: string, options: Options, global: Options = new Map()): S3Origin {
+/** `folder`: the origin names a folder (s3://bucket/prefix/ or s3://bucket/), served as a directory tree. */
+export function parseS3Origin (origin: string, options: Options, global: Options = new Map(), folder = false): S3Origin {
   const fail = (why: string): BackendError => new BackendError('invalid', `origin ${origin}: ${why}`)
-  const { bucket, path } = splitOrigin(origin, fail)
+  const { bucket, path } = splitOrigin(origin, fail, folder)
   const get = (k: string): string | undefined => nonEmpty(options.get(k)) ?? nonEmpty(global.get(k))
   const endpoint = readEndpoint(get('endpoint'), fail)
   const region = get('region')
@@ -47,7 +48,7 @@ export function parseS3Origin (origin: string, options: Options, global: Options
   return { key: poolKey(settings), settings, path }
 }
 
-function splitOrigin (origin: string, fail: (why: string) => BackendError): { bucket: string; path: string } {
+function splitOrigin (origin: string, fail: (why: string) => BackendError, folder: boolean): { bucket: string; path: string } {
   const m = /^s3:\/\/([^/]*)(?:\/(.*))?$/is.exec(origin)
   if (m === null) throw fail('not an s3://bucket/key origin')
   const bucket = m[1] ?? ''
@@ -56,8 +57,12 @@ function splitOrigin (origin: string, fail: (why: string) => BackendError): { bu
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(bucket)) {
     throw fail(`"${bucket}" is not a bucket name (a host or port goes in endpoint = http://host:port)`)
   }
+  if (folder) {
+    if (path !== '' && !path.endsWith('/')) throw fail(`a folder origin ends in "/": write s3://${bucket}/${path}/`)
+    return { bucket, path }
+  }
   if (path === '') throw fail(`no object key after the bucket: write s3://${bucket}/path/to/object`)
-  if (path.endsWith('/')) throw fail('a key ending in "/" names a folder; folder origins are not supported for s3:// yet')
+  if (path.endsWith('/')) throw fail('a key ending in "/" names a folder, not an object')
   return { bucket, path }
 }
 

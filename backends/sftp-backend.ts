@@ -11,10 +11,11 @@
 import type { Stats } from 'ssh2'
 import { BackendError, describe } from '../src/errors.js'
 import { silentLogger, type Logger } from '../src/logger.js'
-import type { Backend, CallOptions, FetchResult, RemoteMeta, Validator } from './backend.js'
+import type { Backend, CallOptions, FetchResult, ListEntry, RemoteMeta, Validator } from './backend.js'
 import { authPlan, type AuthPlan } from './sftp-auth.js'
 import { openSftpConnection, type SftpConnection } from './sftp-connection.js'
 import { requestError } from './sftp-errors.js'
+import { listSftpFolder } from './sftp-list.js'
 import { SftpPool } from './sftp-pool.js'
 import { resolveSftpSettings, serverLabel, type ResolvedSftpSettings, type SftpSettings } from './sftp-settings.js'
 import { download, readRangeOf, remoteStat } from './sftp-transfer.js'
@@ -68,6 +69,11 @@ export class SftpBackend implements Backend {
       this.log.debug({ path, bytes: meta.size, ms: Math.round(performance.now() - started), connection: c.id }, 'sftp: fetched')
       return { status: 'fetched', meta }
     }, o.signal)
+  }
+
+  /** Folder `dir` ('' for the login folder), read whole on one pooled connection (sftp-list.ts). */
+  async * list (dir: string, o: CallOptions = {}): AsyncGenerator<ListEntry> {
+    yield * await this.request(`list ${dir === '' ? '~' : dir}`, c => listSftpFolder(c, dir, o.signal), o.signal)
   }
 
   async readRange (path: string, offset: number, length: number, o: CallOptions = {}): Promise<Buffer> {

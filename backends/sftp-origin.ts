@@ -27,6 +27,8 @@ export interface SftpOrigin {
 export interface SftpOriginContext {
   /** Relative ssh_key / ssh_known_hosts paths are resolved against this (the config file's folder). */
   readonly configDir?: string
+  /** The origin names a folder (its path ends in '/'), served as a directory tree. */
+  readonly folder?: boolean
 }
 
 type Options = ReadonlyMap<string, string>
@@ -50,7 +52,8 @@ export function parseSftpOrigin (given: string, options: Options, global?: Optio
     ...(knownHostsFile === undefined ? {} : { knownHostsFile }),
     ...(strict === undefined ? {} : { strictHostKeyChecking: strict })
   }
-  return { key: poolKey(settings), settings, path: remotePath(url.pathname, origin) }
+  const path = c.folder === true ? folderPath(url.pathname, origin) : remotePath(url.pathname, origin)
+  return { key: poolKey(settings), settings, path }
 }
 
 function poolKey (settings: SftpSettings): string {
@@ -79,6 +82,15 @@ function remotePath (pathname: string, origin: string): string {
   if (path === '' || path === '/') throw invalid(`"${origin}" names no file (sftp://host/path/to/file)`)
   if (path.includes('\0')) throw invalid(`"${origin}": the path contains a NUL character`)
   if (path === '/~' || path === '/~/') return '.'
+  return path.startsWith('/~/') ? path.slice(3) : path
+}
+
+/** A folder's path, ending in '/': "/" for the server's root, "" for the login folder (/~/). */
+function folderPath (pathname: string, origin: string): string {
+  const path = decode(pathname, origin)
+  if (!path.endsWith('/')) throw invalid(`"${origin}": a folder origin ends in "/"`)
+  if (path.includes('\0')) throw invalid(`"${origin}": the path contains a NUL character`)
+  if (path === '/~/') return ''
   return path.startsWith('/~/') ? path.slice(3) : path
 }
 

@@ -66,7 +66,7 @@ export async function readRangeOf (sftp: SFTPWrapper, path: string, offset: numb
 }
 
 /** `work`, or a rejection with the signal's reason as soon as it aborts (after calling `stop`). */
-async function untilAborted<T> (signal: AbortSignal | undefined, stop: () => void, work: Promise<T>): Promise<T> {
+export async function untilAborted<T> (signal: AbortSignal | undefined, stop: () => void, work: Promise<T>): Promise<T> {
   if (signal === undefined) return await work
   signal.throwIfAborted()
   let onAbort: (() => void) | undefined

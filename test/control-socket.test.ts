@@ -6,7 +6,7 @@
  * targets, or to a file cache's status.
  */
 import { spawn } from 'node:child_process'
-import { chmodSync, chownSync, lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -95,11 +95,17 @@ t.test("a crashed daemon's socket is taken over", async t => {
   await new Promise(resolve => child.once('exit', resolve))
   t.ok(lstatSync(path).isSocket(), 'the stale socket is there')
   t.match(await controlRequest(path, 'ping', { timeoutMs: 5000 }).catch((e: unknown) => e), { reason: 'refused' }, 'and refuses connections')
+  // The dead child's pid, and a live one's: a temporary socket of a daemon killed before its rename, and of one binding now.
+  const orphan = join(path, '..', `.${child.pid ?? 0}.new`)
+  const busy = join(path, '..', `.${process.ppid}.new`)
+  for (const f of [orphan, busy]) writeFileSync(f, '')
   const log = recordingLogger()
   const s = await ControlServer.listen(path, () => 'new', log)
   t.teardown(() => s.close())
   t.equal(await controlRequest(path, 'ping', { timeoutMs: 5000 }), 'new', 'the new daemon answers')
   t.ok(log.records.some(r => r.msg.includes('stale control socket')), 'the takeover is logged')
+  t.notOk(existsSync(orphan), "a dead daemon's temporary socket is removed")
+  t.ok(existsSync(busy), "a live process's is left alone")
 })
 
 t.test("a second daemon cannot steal a live daemon's socket", async t => {

@@ -33,6 +33,22 @@ t.test('each scheme gets its backend; one server, one backend', async t => {
   t.equal(r.all().length, 6)
 })
 
+t.test('directory origins: the folder path with its slash, on the server\'s one backend', async t => {
+  const r = new OriginRegistry({ log: silentLogger, configDir: '/etc/stalk' })
+  t.teardown(() => r.close())
+  const dir = (section: string, origin: string, options: Record<string, string> = {}): PullFileConfig =>
+    ({ ...file(section, origin, options), dirCachetimeMs: 60_000 })
+  const s3 = { endpoint: 'http://127.0.0.1:9', access_key_id: 'a', secret_access_key: 'b' }
+  t.equal(r.open(dir('s', 's3://bucket/pki/', s3)).path, 'pki/')
+  t.equal(r.open(dir('b', 's3://bucket/', s3)).path, '', 'the whole bucket')
+  t.equal(r.open(dir('b', 's3://bucket/', s3)).backend, r.open(file('k', 's3://bucket/key', s3)).backend, 'shared with its files')
+  t.equal(r.open(dir('f', 'sftp://me@host:2222/srv/pub/')).path, '/srv/pub/')
+  t.equal(r.open(dir('r', 'host:/srv/pub/')).path, '/srv/pub/')
+  t.equal(r.open(dir('m', 'rsync://host/module/')).path, '')
+  t.equal(r.open(dir('h', 'https://mirror.example.org/pub/')).path, '/pub/')
+  t.throws(() => r.open(dir('q', 'https://mirror.example.org/pub/?x')), { exitCode: ExitCode.configInvalid, message: /^\[q\] origin: .*ends in "\/"/ })
+})
+
 t.test('a bad origin is a config error naming the section', async t => {
   const r = new OriginRegistry({ log: silentLogger, configDir: '/etc/stalk' })
   t.teardown(() => r.close())

@@ -34,6 +34,20 @@ t.test('file sections: every origin form, cachetime from section, [DEFAULT] or d
   t.same(c.warnings, [])
 })
 
+t.test('an origin ending in "/" is a directory origin with dir_cachetime (default: its cachetime)', async t => {
+  const c = await load(t.testdir(), [
+    '[DEFAULT]', 'cachetime = 5m',
+    '[web]', 'name = repo', 'origin = https://example.com/repo/',
+    '[bucket]', 'name = pki', 'origin = s3://bucket/pki/', 'dir_cachetime = 30s',
+    '[file]', 'name = motd', 'origin = sftp://host/etc/motd', 'dir_cachetime = 1h'
+  ].join('\n'))
+  t.same(c.files.map(f => [f.name, f.cachetimeMs, f.dirCachetimeMs]), [
+    ['repo', 300_000, 300_000], ['pki', 300_000, 30_000], ['motd', 300_000, undefined]
+  ], 'a file origin has no listing cache time, even when one is set')
+  await t.rejects(load(t.testdir(), '[d]\nname = d\norigin = s3://b/p/\ndir_cachetime = soon\n'),
+    refusal('configInvalid', /\[d\] dir_cachetime: "soon" is not a duration/))
+})
+
 t.test('no cachedir means a private one; push sections are ignored with a warning', async t => {
   const dir = t.testdir()
   const file = join(dir, 'stalk.cf')

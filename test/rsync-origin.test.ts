@@ -59,6 +59,15 @@ t.test('the pool key', async t => {
   t.equal(key('rsync://m/pub/a', opts({ ssh_port: '2' })), key('rsync://m/pub/a'), 'ssh settings do not matter to a daemon')
 })
 
+t.test('a folder origin: a path ending in "/", or a module or login folder', async t => {
+  const folder = (origin: string): string => parseRsyncOrigin(origin, none, undefined, undefined, true).path
+  t.equal(folder('host1:/srv/pub/'), '/srv/pub/')
+  t.equal(folder('rsync://mirror/pub/dir/'), 'dir/')
+  t.equal(folder('rsync://mirror/pub/'), '', 'the whole module')
+  t.equal(folder('host1:'), '', 'the login folder')
+  t.throws(() => folder('host1:/srv/f'), /a folder origin ends in "\/"/)
+})
+
 t.test('refusals name the problem', async t => {
   const refuses = (origin: string, why: RegExp, o = none): void => {
     try {

@@ -19,6 +19,14 @@ t.test('keys are literal: spaces, %, ?, # and unicode stay as written', async t 
   t.equal(parseS3Origin('s3://b/a/b/c', opts()).path, 'a/b/c')
 })
 
+t.test('a folder origin: the prefix with its slash, or the whole bucket', async t => {
+  t.equal(parseS3Origin('s3://b/dir/sub/', opts(), undefined, true).path, 'dir/sub/')
+  t.equal(parseS3Origin('s3://b/', opts(), undefined, true).path, '', 'the bucket: no prefix')
+  t.throws(() => parseS3Origin('s3://b/dir', opts(), undefined, true), /a folder origin ends in "\/"/)
+  t.equal(parseS3Origin('s3://b/dir/', opts(), undefined, true).key, parseS3Origin('s3://b/f', opts()).key,
+    'a folder and a file in one bucket share a client')
+})
+
 t.test('an S3-compatible server: endpoint, region, path style by default', async t => {
   const o = parseS3Origin('s3://bkt/k', opts({
     endpoint: 'http://127.0.0.1:18082/', region: 'default', access_key_id: 'AK', secret_access_key: 'SK', checksums: 'WHEN-SUPPORTED'
@@ -66,7 +74,7 @@ t.test('refusals say what is wrong', async t => {
   refuses('s3://bucket', {}, /no object key after the bucket: write s3:\/\/bucket\/path/, 'a bucket without a key')
   refuses('s3://bucket/', {}, /no object key/, 'a bucket and a slash')
   refuses('s3:///key', {}, /no bucket/, 'no bucket')
-  refuses('s3://b/dir/', {}, /folder origins are not supported/, 'a folder')
+  refuses('s3://b/dir/', {}, /names a folder, not an object/, 'a folder as a file origin')
   refuses('s3://host:9000/k', {}, /not a bucket name .*endpoint =/, 'a port in the bucket')
   refuses('s3://user@b/k', {}, /not a bucket name/, 'user info')
   refuses('https://b/k', {}, /not an s3:\/\/bucket\/key origin/, 'another scheme')

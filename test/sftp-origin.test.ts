@@ -58,6 +58,15 @@ t.test('strict_host_key_checking', async t => {
   t.throws(() => parseSftpOrigin('sftp://h/f', opts({ strict_host_key_checking: 'accept-new' })), /must be yes or no/)
 })
 
+t.test('a folder origin keeps its slash; /~/ is the login folder', async t => {
+  const folder = (origin: string): string => parseSftpOrigin(origin, opts(), undefined, { folder: true }).path
+  t.equal(folder('sftp://h/srv/a%20b/'), '/srv/a b/')
+  t.equal(folder('sftp://h/'), '/', 'the server root')
+  t.equal(folder('sftp://h/~/'), '', 'the login folder')
+  t.equal(folder('sftp://h/~/pub/'), 'pub/', 'under the login folder')
+  t.throws(() => folder('sftp://h/srv'), /a folder origin ends in "\/"/)
+})
+
 t.test('refusals are BackendError invalid with the reason', async t => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ['sftp://h', {}, /names no file/],

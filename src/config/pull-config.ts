@@ -3,7 +3,10 @@
  * Every section other than global, DEFAULT, target*, plugin* is a file
  * section with `name` (the file name in the mount), `origin` and an optional
  * `cachetime`; all its keys, [DEFAULT]'s included, are passed on as backend
- * options (endpoint, region, ...).
+ * options (endpoint, region, ...). An origin ending in '/' is a directory
+ * origin: `name` is then a folder holding the remote tree, and
+ * `dir_cachetime` (default: the section's cachetime) is how long a folder's
+ * listing is served without listing it again.
  */
 import { StemError } from '../exit-codes.js'
 import { MAX_TIMER_MS } from './durations.js'
@@ -88,10 +91,12 @@ async function readFileSection (doc: IniDocument, section: string, c: ConfigCont
   const origin = r.required('origin', 'where the file comes from, e.g. https://host/path')
   checkOrigin(r, origin)
   const cachetimeMs = r.duration('cachetime', 60_000)
+  // Only a directory origin has listings; a dir_cachetime in [DEFAULT] must not turn files into folders.
+  const dirCachetimeMs = origin.endsWith('/') ? r.duration('dir_cachetime', cachetimeMs) : undefined
   const options = new Map<string, string>(globalOptions)
   for (const key of doc.keys(section)) options.set(key, doc.get(section, key) ?? '')
   await applySecrets(options, r, c.dir, c.env)
-  return Object.freeze({ section, name, origin, cachetimeMs, options })
+  return Object.freeze({ section, name, origin, cachetimeMs, ...(dirCachetimeMs === undefined ? {} : { dirCachetimeMs }), options })
 }
 
 /** Why `name` cannot be a file name directly in the mount's root, or undefined. */

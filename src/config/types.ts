@@ -79,6 +79,8 @@ export interface PullFileConfig {
   readonly name: string
   readonly origin: string
   readonly cachetimeMs: number
+  /** Only for a directory origin (one ending in '/'), served as a folder: how long a listing is served without asking again. */
+  readonly dirCachetimeMs?: number
   /** Backend options: the section's keys (own and from [DEFAULT]) over [global]'s origin keys: endpoint, region, ca, ... */
   readonly options: ReadonlyMap<string, string>
 }

@@ -13,7 +13,7 @@
  * successor's socket.
  */
 import { lstatSync, unlinkSync } from 'node:fs'
-import { chmod, lstat, rename, unlink } from 'node:fs/promises'
+import { chmod, lstat, readdir, rename, unlink } from 'node:fs/promises'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { dirname, join } from 'node:path'
 import { describe } from '../errors.js'
@@ -47,8 +47,8 @@ export class ControlServer {
     const cs = new ControlServer(path, server, handler, log)
     // Shorter than any final name (a hash), so it fits sun_path whenever the final name does.
     const temp = join(dirname(path), `.${process.pid}.new`)
+    await removeOrphanTemps(dirname(path))
     try {
-      await unlink(temp).catch(() => {})
       await bind(server, temp)
       await chmod(temp, 0o600)
       await refuseLive(path, log)
@@ -104,6 +104,18 @@ export class ControlServer {
   #removeSync (): void {
     if (this.#isOurs()) { try { unlinkSync(this.path) } catch { /* gone already */ } }
   }
+}
+
+/** Temporary sockets of daemons killed between bind and rename (ours included: a recycled pid). */
+async function removeOrphanTemps (dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [])) {
+    const pid = /^\.(\d+)\.new$/.exec(name)?.[1]
+    if (pid !== undefined && (Number(pid) === process.pid || !alive(Number(pid)))) await unlink(join(dir, name)).catch(() => {})
+  }
+}
+
+function alive (pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
 }
 
 function bind (server: Server, path: string): Promise<void> {

@@ -18,6 +18,11 @@ export interface CachedFileConfig {
   readonly path: string
   /** How long a copy is served without asking the origin; 0 = ask at every open. */
   readonly cachetimeMs: number
+  /**
+   * Only for a directory origin (tree-set.ts): `name` is then a folder, `path`
+   * the top folder's, and this how long a folder's listing is served.
+   */
+  readonly dirCachetimeMs?: number
 }
 
 export type LastResult = 'fetched' | 'not-modified' | 'stale-served' | 'failed' | 'not-found'

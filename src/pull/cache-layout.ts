@@ -3,7 +3,17 @@
  *
  *   <dir>/<name>                 the data file, exactly the bytes served
  *   <dir>/.stalk/<name>.json     its sidecar (cache-meta.ts)
- *   <dir>/.stalk/tmp/            downloads and sidecars being written
+ *   <dir>/.stalk/tmp/            downloads, sidecars and listings being written
+ *
+ * A directory origin <tree> (tree-set.ts) keeps its files the same way,
+ * under the key "<tree>/<path in the tree>":
+ *
+ *   <dir>/<tree>/<path>                          the data file, in the remote tree's shape
+ *   <dir>/.stalk/tree/<tree>/files/<hash>.json   its sidecar, named by a hash of the path
+ *   <dir>/.stalk/tree/<tree>/dirs/<hash>.jsonl   one listing per listed folder (listing-store.ts)
+ *
+ * Sidecars of tree files are not placed beside the data, so that a remote
+ * file named "x.json" next to a folder "x" can never collide with one.
  *
  * Data files sit directly in the cache dir under their mount names, so an
  * operator can look at (or copy out) the cache with ordinary tools. Temp
@@ -12,10 +22,11 @@
  */
 import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
-import { mkdir, rm, stat } from 'node:fs/promises'
+import { lstat, mkdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../logger.js'
 import { readCacheMeta, type CacheMeta } from './cache-meta.js'
+import { hashName } from './tree-path.js'
 
 /** The folder of stalk's own bookkeeping inside the cache dir; no file may be named so. */
 export const STATE_DIR = '.stalk'
@@ -32,7 +43,34 @@ export class CacheLayout {
   }
 
   dataPath (name: string): string { return join(this.dir, name) }
-  metaPath (name: string): string { return join(this.stateDir, `${name}.json`) }
+
+  metaPath (name: string): string {
+    const slash = name.indexOf('/')
+    if (slash < 0) return join(this.stateDir, `${name}.json`)
+    return join(this.treeStateDir(name.slice(0, slash)), 'files', `${hashName(name.slice(slash + 1))}.json`)
+  }
+
+  /** The bookkeeping of directory origin `tree`: its listings and its files' sidecars. */
+  treeStateDir (tree: string): string { return join(this.stateDir, 'tree', tree) }
+
+  /**
+   * Makes the folders a tree file's data path needs. What stands in the way
+   * is an old copy from when the origin's tree had another shape (a file
+   * where there is a folder now, or the reverse) and is removed; files still
+   * open keep their bytes.
+   */
+  async prepareDataPath (name: string): Promise<void> {
+    const parts = name.split('/')
+    if (parts.length === 1) return
+    let path = this.dir
+    for (const part of parts.slice(0, -1)) {
+      path = join(path, part)
+      await makeFolder(path)
+    }
+    const data = this.dataPath(name)
+    if ((await lstat(data).catch(() => undefined))?.isDirectory() === true) await rm(data, { recursive: true, force: true })
+  }
+
   /** A fresh name for one download; never reused, so a late writer cannot clobber another. */
   tempPath (): string { return join(this.tmpDir, randomUUID()) }
 
@@ -71,4 +109,12 @@ export class CacheLayout {
     rmSync(this.metaPath(name), { force: true })
     rmSync(this.dataPath(name), { force: true })
   }
+}
+
+async function makeFolder (path: string): Promise<void> {
+  const st = await lstat(path).catch(() => undefined)
+  if (st?.isDirectory() === true) return
+  if (st !== undefined) await rm(path, { force: true })
+  // Another fetch into the same folder may make it at the same time.
+  await mkdir(path).catch((err: unknown) => { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err })
 }

@@ -30,6 +30,24 @@ export function validatorOf (meta: RemoteMeta): Validator {
   return meta.etag !== undefined ? { etag: meta.etag } : { size: meta.size, mtimeMs: meta.mtimeMs }
 }
 
+/**
+ * Whether two descriptions of an object name one version: by etag when both
+ * have one, else by size and mtime to the second (a listing and a fetch of
+ * the same object may round the time differently).
+ */
+export function sameVersion (a: RemoteMeta, b: RemoteMeta): boolean {
+  if (a.etag !== undefined && b.etag !== undefined) return a.etag === b.etag
+  return a.size === b.size && Math.floor(a.mtimeMs / 1000) === Math.floor(b.mtimeMs / 1000)
+}
+
+/** What a folder listing said about a tree file, and when that listing was fetched. */
+export interface ListedVersion { readonly meta: RemoteMeta; readonly at: number }
+
+/** The listing, newer than the copy, names another version: the copy is stale, whatever its age. */
+export function outdatedBy (copy: CacheMeta | undefined, listed: ListedVersion | undefined): boolean {
+  return copy !== undefined && listed !== undefined && listed.at > copy.fetchedAt && !sameVersion(copy.meta, listed.meta)
+}
+
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
 

@@ -34,7 +34,7 @@ export function attrsOf (e: CacheEntry, meta: FileAttrs | undefined): FileAttrs 
 }
 
 /** An abort (the caller gave up or the cache is closing) is no news about the origin. */
-function signalled (err: unknown): boolean {
+export function signalled (err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError' ||
     (err instanceof FsError && err.code === 'EINTR'))
 }

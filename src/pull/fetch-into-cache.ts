@@ -41,6 +41,7 @@ async function commitDownload (layout: CacheLayout, f: FetchTarget, tmp: string,
   await syncFile(tmp)
   const st = await stat(tmp)
   const full: CacheMeta = { ...copy, local: { ino: st.ino, size: st.size } }
+  await layout.prepareDataPath(f.name)
   // Last chance to give up: after the sidecar is written the new version is committed.
   signal.throwIfAborted()
   await writeCacheMeta(layout.metaPath(f.name), layout.tmpDir, full)

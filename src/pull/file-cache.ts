@@ -14,6 +14,9 @@
  *   so the next open asks again.
  * - cache_max_size: least recently used copies are removed beyond it, never
  *   one that is open (acquire/release) or being fetched (cache-evictor.ts).
+ * - Directory origins (configs with dirCachetimeMs) are folders: their
+ *   listings are `trees` (tree-set.ts); each of their files joins the cache
+ *   when first opened (adopt), under the key "<tree>/<path in the tree>".
  */
 import { statSync } from 'node:fs'
 import { rm, rmdir } from 'node:fs/promises'
@@ -21,11 +24,14 @@ import { FsError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { systemClock, type Clock } from '../push/clock.js'
 import { CacheEntry, type CachedFileConfig, type FileStatus } from './cache-entry.js'
+import { loadCacheContents, type CacheContents } from './cache-contents.js'
 import { CacheEvictor } from './cache-evictor.js'
-import { CacheLayout, STATE_DIR } from './cache-layout.js'
+import type { CacheLayout } from './cache-layout.js'
 import { attrsOf, CacheRefresher, type FileAttrs } from './cache-refresher.js'
+import { outdatedBy, type CacheMeta, type ListedVersion } from './cache-meta.js'
 import { fsErrorFor } from './origin-failure.js'
 import { SingleFlight } from './single-flight.js'
+import type { TreeSet } from './tree-set.js'
 
 export type { CachedFileConfig, FileStatus } from './cache-entry.js'
 export type { FileAttrs } from './cache-refresher.js'
@@ -44,61 +50,76 @@ export interface FileCacheOptions {
 export interface CallOptions { readonly signal?: AbortSignal }
 
 export class FileCache {
+  /** The directory origins' listings. */
+  readonly trees: TreeSet
   readonly #layout: CacheLayout
-  readonly #entries: ReadonlyMap<string, CacheEntry>
+  /** Configured files by name, and the tree files opened so far by key (which always has a '/'). */
+  readonly #entries: Map<string, CacheEntry>
+  /** Every configured name, files and folders, in config order. */
+  readonly #names: readonly string[]
   readonly #log: Logger
   readonly #clock: Clock
   readonly #persistent: boolean
   readonly #evictor: CacheEvictor
   readonly #fetches = new SingleFlight<string, void>()
   readonly #stats = new SingleFlight<string, FileAttrs>()
-  readonly #closing = new AbortController()
+  readonly #adopting = new SingleFlight<string, void>()
+  readonly #closing: AbortController
   readonly #refresher: CacheRefresher
 
-  private constructor (o: FileCacheOptions, layout: CacheLayout, entries: ReadonlyMap<string, CacheEntry>) {
-    this.#layout = layout
-    this.#entries = entries
+  private constructor (o: FileCacheOptions, c: CacheContents) {
+    this.trees = c.trees
+    this.#closing = c.closing
+    this.#layout = c.layout
+    this.#entries = c.entries
+    this.#names = o.files.map(f => f.name)
     this.#log = o.log
     this.#clock = o.clock ?? systemClock
     this.#persistent = o.persistent
     this.#evictor = new CacheEvictor(o.maxBytes)
     this.#refresher = new CacheRefresher({
-      layout, clock: this.#clock, log: o.log, closing: this.#closing.signal,
+      layout: c.layout, clock: this.#clock, log: o.log, closing: this.#closing.signal,
       committed: e => {
         this.#evictor.track(e.name, e.copy?.local.size ?? 0)
         this.#evict()
       },
       dropped: e => { this.#evictor.forget(e.name) }
     })
-    // Oldest confirmation first: the best guess of least recent use after a restart.
-    const cached = [...entries.values()].filter(e => e.copy !== undefined)
-    cached.sort((a, b) => (a.copy?.fetchedAt ?? 0) - (b.copy?.fetchedAt ?? 0))
-    for (const e of cached) this.#evictor.track(e.name, e.copy?.local.size ?? 0)
+    for (const copy of c.copies) this.#evictor.track(copy.name, copy.size)
   }
 
   /** Prepares the cache dir (removing orphan temp files) and loads the copies a previous run left. */
   static async open (o: FileCacheOptions): Promise<FileCache> {
-    const layout = new CacheLayout(o.dir)
-    await layout.prepare()
-    const entries = new Map<string, CacheEntry>()
-    for (const f of o.files) {
-      if (f.name === STATE_DIR) throw new Error(`"${STATE_DIR}" cannot be a file name: the cache keeps its state there`)
-      if (entries.has(f.name)) throw new Error(`"${f.name}" is configured twice`)
-      if (!o.persistent) layout.removeCopy(f.name)
-      const copy = o.persistent ? await layout.loadCopy(f.name, f.origin, o.log) : undefined
-      entries.set(f.name, new CacheEntry(f, copy))
-    }
-    const cache = new FileCache(o, layout, entries)
+    const cache = new FileCache(o, await loadCacheContents({ ...o, clock: o.clock ?? systemClock }))
     cache.#evict()
     return cache
   }
 
   get dir (): string { return this.#layout.dir }
 
-  /** The configured names, in config order. */
-  names (): readonly string[] { return [...this.#entries.keys()] }
+  /** The configured names, files and folders, in config order. */
+  names (): readonly string[] { return this.#names }
 
-  has (name: string): boolean { return this.#entries.has(name) }
+  /** Whether `name` is a configured file (not a folder, not a tree file's key). */
+  has (name: string): boolean { return !name.includes('/') && this.#entries.has(name) }
+
+  /**
+   * Makes tree file `source` (from TreeIndex.node) known by its key, with
+   * the copy a previous run left if it is still good; then ensure, acquire
+   * and release take the key like a configured name.
+   */
+  async adopt (source: CachedFileConfig): Promise<void> {
+    if (this.#entries.has(source.name)) return
+    await this.#adopting.run(source.name, async () => {
+      if (this.#entries.has(source.name)) return
+      const copy = this.#persistent ? await this.#layout.loadCopy(source.name, source.origin, this.#log) : undefined
+      this.#entries.set(source.name, new CacheEntry(source, copy))
+      if (copy === undefined) this.#evictor.forget(source.name)
+    })
+  }
+
+  /** The copy on disk of `name` as its sidecar describes it, if any (for a tree file: once adopted). */
+  copyOf (name: string): CacheMeta | undefined { return this.#entries.get(name)?.copy }
 
   async attrs (name: string, o: CallOptions = {}): Promise<FileAttrs> {
     const e = this.#entry(name)
@@ -114,10 +135,10 @@ export class FileCache {
    * The path of a current local copy of `name`. Call acquire() before and
    * release() after using the path, so eviction leaves it alone meanwhile.
    */
-  async ensure (name: string, o: CallOptions = {}): Promise<string> {
+  async ensure (name: string, o: CallOptions & { listed?: ListedVersion } = {}): Promise<string> {
     const e = this.#entry(name)
     this.#evictor.touch(name)
-    if (!e.isFresh(this.#clock.now())) {
+    if (!e.isFresh(this.#clock.now()) || outdatedBy(e.copy, o.listed)) {
       await this.#fetches.run(name, s => this.#refresher.fetch(e, s), o.signal)
         .catch((err: unknown) => { throw fsErrorFor(name, e.config.origin, err) })
     }
@@ -134,17 +155,20 @@ export class FileCache {
     if (e.openCount === 0) this.#evict()
   }
 
+  /** The configured files (tree files are not listed: a tree may hold more than a status should show). */
   status (): FileStatus[] {
     const now = this.#clock.now()
-    return [...this.#entries.values()].map(e => e.status(now, this.#fetches.has(e.name), bytesSoFar(e.download)))
+    return [...this.#entries.values()].filter(e => this.has(e.name))
+      .map(e => e.status(now, this.#fetches.has(e.name), bytesSoFar(e.download)))
   }
 
   /** Stops fetches in flight and waits for them; a private cache removes its files. */
   async close (): Promise<void> {
     this.#closing.abort(new FsError('EINTR', 'the file cache is closing'))
-    await Promise.allSettled([this.#fetches.idle(), this.#stats.idle()])
+    await Promise.allSettled([this.#fetches.idle(), this.#stats.idle(), this.trees.close()])
     if (this.#persistent) return
     for (const name of this.#entries.keys()) this.#layout.removeCopy(name)
+    for (const tree of this.trees.names()) await rm(this.#layout.dataPath(tree), { recursive: true, force: true })
     await rm(this.#layout.stateDir, { recursive: true, force: true })
     // Only if empty: anything else in the dir is not ours to delete.
     await rmdir(this.#layout.dir).catch(() => {})
@@ -157,20 +181,19 @@ export class FileCache {
   }
 
   #evict (): void {
+    // A tree copy left by a previous run has no entry until it is opened again: then it is not busy.
     const victims = this.#evictor.pickVictims(name => {
       const e = this.#entries.get(name)
-      return e === undefined || e.openCount > 0 || this.#fetches.has(name)
+      return (e !== undefined && e.openCount > 0) || this.#fetches.has(name) || this.#adopting.has(name)
     })
     for (const name of victims) {
-      const e = this.#entries.get(name)
-      if (e === undefined) continue
       this.#layout.removeCopy(name)
-      e.copy = undefined
+      const e = this.#entries.get(name)
+      if (e !== undefined) e.copy = undefined
       this.#log.debug({ file: name }, 'evicted from the cache (cache_max_size)')
     }
   }
 }
-
 
 /**
  * The size of a download's temp file. A local stat, synchronous so that

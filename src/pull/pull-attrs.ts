@@ -3,6 +3,8 @@
  * origin's real size (FileCache.attrs), never a placeholder: the kernel cuts
  * reads at the size it was told. Everything here is in memory or, for
  * getattr of a file that is not fresh, one stat at the origin (async).
+ * Inside a directory origin, getattr and readdir answer from the folder's
+ * listing (tree-index.ts), which may list that folder first.
  */
 import { constants, statfsSync } from 'node:fs'
 import { FsError } from '../errors.js'
@@ -26,34 +28,47 @@ function statFsOf (dir: string): StatFs {
 }
 
 export function pullAttrOps (ctx: PullContext): PullAttrOps {
+  /** What `path` is, or ENOENT; inside a tree that takes its folder's listing. */
+  const kindOf = async (path: string): Promise<'dir' | 'file'> => {
+    const node = ctx.require(path)
+    if (node.kind === 'root') return 'dir'
+    if (node.kind === 'file') return 'file'
+    return (await ctx.treeNode(node)).kind
+  }
   return {
     async getattr (path) {
       const node = ctx.require(path)
-      return node.kind === 'root' ? ctx.rootStat() : ctx.fileStat(await ctx.cache.attrs(node.name))
+      if (node.kind === 'root') return ctx.rootStat()
+      if (node.kind === 'file') return ctx.fileStat(await ctx.cache.attrs(node.name))
+      return await ctx.treeStat(path, node)
     },
-    readdir (path) {
-      if (ctx.require(path).kind !== 'root') throw new FsError('ENOTDIR', `${path}: not a directory`)
-      return ctx.cache.names()
+    async readdir (path) {
+      const node = ctx.require(path)
+      if (node.kind === 'root') return ctx.cache.names()
+      if (node.kind === 'file') throw new FsError('ENOTDIR', `${path}: not a directory`)
+      const tree = ctx.cache.trees.get(node.name)
+      if (tree === undefined) throw new FsError('ENOENT', `${path}: not a configured folder`)
+      return (await tree.list(node.rel)).map(e => e.name)
     },
-    statfs (path) {
-      ctx.require(path)
+    async statfs (path) {
+      await kindOf(path)
       return statFsOf(ctx.cache.dir)
     },
-    access (path, mode) {
-      const node = ctx.require(path)
+    async access (path, mode) {
+      const kind = await kindOf(path)
       if ((mode & W_OK) !== 0) throw new FsError('EROFS', `${path}: the pull mount is read-only`)
-      if ((mode & X_OK) !== 0 && node.kind === 'file') throw new FsError('EACCES', `${path}: not executable`)
+      if ((mode & X_OK) !== 0 && kind === 'file') throw new FsError('EACCES', `${path}: not executable`)
     },
-    readlink (path) {
-      ctx.require(path)
+    async readlink (path) {
+      await kindOf(path)
       throw new FsError('EINVAL', `${path}: not a symlink`)
     },
-    getxattr (path, name) {
-      ctx.require(path)
+    async getxattr (path, name) {
+      await kindOf(path)
       throw new FsError('ENODATA', `${path}: no xattr ${name}`)
     },
-    listxattr (path) {
-      ctx.require(path)
+    async listxattr (path) {
+      await kindOf(path)
       return []
     }
   }

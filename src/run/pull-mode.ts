@@ -24,7 +24,10 @@ export interface PullMode {
 export async function createPullMode (config: PullConfig, log: Logger): Promise<PullMode> {
   const registry = new OriginRegistry({ log, configDir: dirname(config.file) })
   try {
-    const files = config.files.map(f => ({ name: f.name, origin: f.origin, cachetimeMs: f.cachetimeMs, ...registry.open(f) }))
+    const files = config.files.map(f => ({
+      name: f.name, origin: f.origin, cachetimeMs: f.cachetimeMs, ...registry.open(f),
+      ...(f.dirCachetimeMs === undefined ? {} : { dirCachetimeMs: f.dirCachetimeMs })
+    }))
     // Every origin server must answer with its credentials before we mount, unless lazy.
     enforcePreflight(await checkOrigins(registry.all()), config.lazy, log)
     const persistent = config.cachedir !== undefined

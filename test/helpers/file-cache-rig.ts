@@ -6,6 +6,8 @@
  *   r.backend.put('/a', 'hello')
  *   const cache = await r.open([r.file('a')])         // cachetime 60 s, origin memory://test/a
  *   const again = await r.open([r.file('a')], { clock: manualClock(later) })   // a "remount"
+ *   const c = await r.open([r.tree('t')])              // a directory origin over backend folder /t/
+ *   const tree = c.trees.get('t')
  */
 import type { Test } from 'tap'
 import { readdirSync } from 'node:fs'
@@ -23,6 +25,8 @@ export interface CacheRig {
   readonly log: ReturnType<typeof recordingLogger>
   /** A file `name` at backend path `/name`. */
   file(name: string, o?: { cachetimeMs?: number; origin?: string; path?: string }): CachedFileConfig
+  /** A directory origin `name` over backend folder `/name/`: cachetime 60 s, dir_cachetime 60 s unless given. */
+  tree(name: string, o?: { cachetimeMs?: number; dirCachetimeMs?: number; path?: string }): CachedFileConfig
   open(files: readonly CachedFileConfig[], o?: { clock?: Clock; maxBytes?: number; persistent?: boolean }): Promise<FileCache>
   /** Log records at warn level. */
   warnings(): LogRecord[]
@@ -46,6 +50,14 @@ export async function cacheRig (t: Test, start = 1_000_000): Promise<CacheRig> {
       backend,
       path: o.path ?? `/${name}`,
       cachetimeMs: o.cachetimeMs ?? 60_000
+    }),
+    tree: (name, o = {}) => ({
+      name,
+      origin: `memory://test/${name}/`,
+      backend,
+      path: o.path ?? `/${name}/`,
+      cachetimeMs: o.cachetimeMs ?? 60_000,
+      dirCachetimeMs: o.dirCachetimeMs ?? 60_000
     }),
     async open (files, o = {}) {
       const cache = await FileCache.open({

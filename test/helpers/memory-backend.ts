@@ -7,12 +7,19 @@
  *   b.fault = 'unavailable'                       // or timeout, forbidden, not-found, fail-midway
  *   const gate = b.hold()                         // later calls wait until gate.release()
  *   b.calls                                       // stat, fetch, conditional, downloads
+ *   b.listed                                      // the folders list() was asked for, in order
+ *
+ * Folders are implied by paths, as S3 prefixes are: list('/t/') gives the
+ * files directly under /t/ and one folder per deeper name; a folder with
+ * nothing under it is not-found (as over SFTP), unless made with mkdir().
+ * `b.oddEntries.set('/t/', [...])` adds entries list() gives verbatim (names
+ * no path could produce: "", "a/b", ".." ...).
  *
  * `fail-midway` writes half the object into destFile and then throws an
  * unavailable BackendError, as a connection dropped mid-download would.
  */
 import { writeFile } from 'node:fs/promises'
-import type { Backend, FetchResult, RemoteMeta, Validator } from '../../backends/backend.js'
+import type { Backend, FetchResult, ListEntry, RemoteMeta, Validator } from '../../backends/backend.js'
 import { BackendError } from '../../src/errors.js'
 
 export type Fault = 'unavailable' | 'timeout' | 'forbidden' | 'not-found' | 'fail-midway'
@@ -36,7 +43,12 @@ export class MemoryBackend implements Backend {
   readonly name: string
   readonly objects = new Map<string, StoredObject>()
   readonly calls: CallCounts = { stat: 0, fetch: 0, conditional: 0, downloads: 0 }
-  /** Applies to stat and fetch until set back to undefined. */
+  /** Folder paths list() was called with, in order. */
+  readonly listed: string[] = []
+  /** Entries list() adds to a folder as they are. */
+  readonly oddEntries = new Map<string, ListEntry[]>()
+  readonly #folders = new Set<string>()
+  /** Applies to stat, fetch and list until set back to undefined. */
   fault: Fault | undefined
   #version = 0
   #gate: Promise<void> | undefined
@@ -55,6 +67,29 @@ export class MemoryBackend implements Backend {
   }
 
   remove (path: string): void { this.objects.delete(path) }
+
+  /** An empty folder (`dir` ends in '/'), listed even with nothing under it. */
+  mkdir (dir: string): void { this.#folders.add(dir) }
+
+  /** Removes every object and folder under `dir` (ending in '/'). */
+  removeTree (dir: string): void {
+    for (const path of [...this.objects.keys(), ...this.#folders]) {
+      if (path.startsWith(dir)) { this.objects.delete(path); this.#folders.delete(path) }
+    }
+  }
+
+  async * list (dir: string, o: { signal?: AbortSignal } = {}): AsyncGenerator<ListEntry> {
+    this.listed.push(dir)
+    await this.#pass(o.signal)
+    this.#failIf(dir)
+    const entries = this.#entriesOf(dir)
+    const odd = this.oddEntries.get(dir) ?? []
+    if (this.fault === 'not-found' || (entries.size === 0 && odd.length === 0 && !this.#folders.has(dir))) {
+      throw new BackendError('not-found', `${this.name}${dir}: no such folder`)
+    }
+    yield * entries.values()
+    yield * odd
+  }
 
   /** Holds every stat and fetch (after counting it) until the gate is released. */
   hold (): Gate {
@@ -94,6 +129,23 @@ export class MemoryBackend implements Backend {
   }
 
   async close (): Promise<void> {}
+
+  #entriesOf (dir: string): Map<string, ListEntry> {
+    const entries = new Map<string, ListEntry>()
+    for (const path of [...this.objects.keys(), ...this.#folders]) {
+      if (!path.startsWith(dir) || path === dir) continue
+      const rest = path.slice(dir.length)
+      const slash = rest.indexOf('/')
+      const obj = this.objects.get(path)
+      if (slash < 0 && obj !== undefined) {
+        entries.set(rest, { name: rest, type: 'file', meta: this.#meta(obj), path })
+      } else {
+        const name = rest.slice(0, slash < 0 ? undefined : slash)
+        entries.set(name, { name, type: 'dir', meta: { size: 0, mtimeMs: 1_600_000_000_000 }, path: `${dir}${name}/` })
+      }
+    }
+    return entries
+  }
 
   #meta (o: StoredObject): RemoteMeta {
     return o.etag === undefined
