@@ -25,9 +25,13 @@ async function mount (t: Test, o: { cachetimeMs?: number; dirCachetimeMs?: numbe
   return { r, fs: createPullFs({ cache, log: silentLogger, clock: r.clock }) }
 }
 
+/** open answers a bare fd, or one with page cache flags. */
+function handleOf (h: number | { readonly fh: number }): number {
+  return typeof h === 'number' ? h : h.fh
+}
+
 async function cat (fs: PullFs, path: string): Promise<string> {
-  const opened: number | { readonly fh: number } = await fs.open(path, O_RDONLY, me)
-  const fh = typeof opened === 'number' ? opened : opened.fh
+  const fh = handleOf(await fs.open(path, O_RDONLY, me))
   const buf = Buffer.alloc(100_000)
   const n = await fs.read(path, fh, buf, buf.length, 0)
   await fs.release(path, fh)
