@@ -4,13 +4,15 @@
  * to errno once, and logs. Everything above it is testable without a kernel.
  */
 import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
 import type { FsOps, Stat } from './fs-ops.js'
 import type { FuseConstructor, FuseHandlers, FuseInstance, FuseOptions, FuseStat } from './fuse-native-types.js'
 import { errnoOf, describe } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { raiseReadAhead } from '../mount/read-ahead.js'
 
-const Fuse = createRequire(import.meta.url)('fuse-native') as FuseConstructor
+const require = createRequire(import.meta.url)
+const Fuse = require('fuse-native') as FuseConstructor
 
 export interface MountOptions {
   /** The device name `mount` shows (stem -n). */
@@ -32,6 +34,13 @@ export interface MountHandle {
   readonly mountpoint: string
   /** Detach the mount (lazy: open files keep working until closed). */
   unmount(): Promise<void>
+  /**
+   * After the mount vanished from outside (umount, fusermount -u): lets go
+   * of the event loop, which fuse-native holds until its own unmount runs,
+   * and that fails on a path that is no longer mounted. A daemon exits
+   * anyway; a program embedding the mount would never end without it.
+   */
+  release(): void
 }
 
 const EIO = -5
@@ -201,10 +210,24 @@ export function mountFs (ops: FsOps, mountpoint: string, o: MountOptions): Promi
     f.mount(err => {
       if (err) { reject(new Error(`mount at ${mountpoint} failed: ${err.message}`, { cause: err })); return }
       void raiseReadAhead(mountpoint, READ_AHEAD_KB).then(r => o.log.debug({ mountpoint }, r))
+      let released = false
       resolve({
         mountpoint,
-        unmount: () => new Promise<void>((res, rej) => f.unmount(e => { e ? rej(e) : res() }))
+        unmount: () => new Promise<void>((res, rej) => f.unmount(e => { if (e) { rej(e); return } released = true; res() })),
+        release: () => { if (!released) releaseSession(f); released = true }
       })
     })
   })
+}
+
+/**
+ * The native half of fuse-native's unmount without its fusermount: unrefs
+ * the async handle that wakes the JS thread for requests. The addon is
+ * node-gyp-build's cached module, the very one fuse-native loaded.
+ */
+function releaseSession (f: FuseInstance): void {
+  const dir = dirname(require.resolve('fuse-native/package.json'))
+  const binding = (require('node-gyp-build') as (d: string) => { fuse_native_unmount(mnt: string, thread: Buffer): void })(dir)
+  const thread = (f as unknown as { _thread?: Buffer })._thread
+  if (thread !== undefined) binding.fuse_native_unmount(f.mnt, thread)
 }

@@ -3,8 +3,6 @@
  * the mountpoint, build the mode, mount, report readiness, wait for a stop,
  * drain, exit code. Every refusal is a StemError carrying its exit code.
  */
-import { realpath } from 'node:fs/promises'
-import { resolve, sep } from 'node:path'
 import type { MountArgs } from '../cli/parse-args.js'
 import { loadConfig } from '../config/load-config.js'
 import { ControlSurface } from '../control/control-surface.js'
@@ -16,8 +14,7 @@ import type { FsOps } from '../fuse/fs-ops.js'
 import { createLogger } from '../log/create-logger.js'
 import type { Logger } from '../logger.js'
 import { checkMountpoint } from '../mount/check-mountpoint.js'
-import { fusermountUnmount } from '../mount/fusermount.js'
-import { findMount } from '../mount/mountinfo.js'
+import { canonical, checkRootVsMountpoint, fuseOptionsFor, unmountQuietly } from './mount-steps.js'
 import { createPushMode } from './push-mode.js'
 import { createPullMode } from './pull-mode.js'
 import { notifySystemd } from './notify-systemd.js'
@@ -63,8 +60,8 @@ async function serve (ops: FsOps, mountpoint: string, o: MountOptions, hooks: Ru
   return { why, handle }
 }
 
-function mountOptions (args: MountArgs, log: Logger, o: Pick<MountOptions, 'opTimeoutMs' | 'autoCache'>): MountOptions {
-  return { fsname: args.name, allowOther: args.allowOther, attrTimeoutS: 1, entryTimeoutS: 1, log, traceOps: args.verbosity === 'debug', ...o }
+function mountOptions (config: PushConfig | PullConfig, args: MountArgs, log: Logger): MountOptions {
+  return fuseOptionsFor(config, { name: args.name, allowOther: args.allowOther, traceOps: args.verbosity === 'debug', log })
 }
 
 async function runPull (config: PullConfig, args: MountArgs, mountpoint: string, log: Logger, hooks: RunHooks): Promise<number> {
@@ -72,9 +69,7 @@ async function runPull (config: PullConfig, args: MountArgs, mountpoint: string,
   const mode = await createPullMode(config, log)
   const control = new ControlSurface({ mountpoint, configFile: config.file, source: { mode: 'pull', cache: mode.cache }, log })
   try {
-    // autoCache keeps the page cache across opens unless the copy's mtime or size changed:
-    // warm re-reads cost no request at all (PERF-BASELINE: 5.5x)
-    await serve(mode.ops, mountpoint, mountOptions(args, log, { opTimeoutMs: config.opTimeoutMs, autoCache: true }), hooks, () => control.start())
+    await serve(mode.ops, mountpoint, mountOptions(config, args, log), hooks, () => control.start())
   } catch (err) {
     await mode.stop()
     throw new StemError('mountFailed', `cannot mount ${mountpoint}: ${describe(err)}`, { cause: err })
@@ -92,8 +87,7 @@ async function runPush (config: PushConfig, args: MountArgs, mountpoint: string,
   const mode = await createPushMode({ config, mountpoint, log, signal: abort.signal })
   const control = new ControlSurface({ mountpoint, configFile: config.file, source: { mode: 'push', syncer: mode.syncer }, log })
   try {
-    // local disk answers in microseconds: no per-op timer (measured -8% on reads)
-    await serve(mode.ops, mountpoint, mountOptions(args, log, { opTimeoutMs: false, autoCache: false }), hooks, () => { void mode.start(); return control.start() })
+    await serve(mode.ops, mountpoint, mountOptions(config, args, log), hooks, () => { void mode.start(); return control.start() })
   } catch (err) {
     await mode.stop()
     throw new StemError('mountFailed', `cannot mount ${mountpoint}: ${describe(err)}`, { cause: err })
@@ -111,26 +105,4 @@ async function runPush (config: PushConfig, args: MountArgs, mountpoint: string,
   }
   for (const label of result.fullMirrorOwed) log.error({ target: label }, `a full mirror to ${label} is still owed; it runs at the next mount`)
   return ExitCode.undelivered
-}
-
-async function unmountQuietly (handle: MountHandle, mountpoint: string, log: Logger): Promise<void> {
-  try { await handle.unmount() } catch (err) {
-    log.warn({ err: describe(err) }, 'unmount failed; detaching lazily')
-    if (findMount(mountpoint)) await fusermountUnmount(mountpoint).catch(e => log.error({ err: describe(e) }, 'lazy unmount failed'))
-  }
-}
-
-/** The mount would hide root (or loop into itself) if one contained the other. */
-function checkRootVsMountpoint (root: string, mountpoint: string): void {
-  const inside = (a: string, b: string): boolean => a === b || a.startsWith(b.endsWith(sep) ? b : b + sep)
-  if (inside(root, mountpoint) || inside(mountpoint, root)) {
-    throw new StemError('rootIsMountpoint', root === mountpoint
-      ? `root ${root} is the mountpoint itself; mount somewhere else`
-      : `root ${root} and mountpoint ${mountpoint} are nested; they must be separate folders`)
-  }
-}
-
-async function canonical (p: string): Promise<string> {
-  const abs = resolve(p)
-  try { return await realpath(abs) } catch { return abs }
 }
