@@ -159,7 +159,7 @@ t.test('the shipped example configs load, once root points at a real folder', as
 t.test('the example configs mention every key', async t => {
   const pushKeys = ['root', 'timeout', 'max_wait', 'retry_min', 'retry_max', 'shutdown_grace', 'target_timeout',
     'state_dir', 'lazy', ...LOG_KEYS, ...TARGET_KEYS, 'name', 'command']
-  const pullKeys = ['cachedir', ...LOG_KEYS, 'name', 'origin', 'cachetime', ...SECRET_KEYS.map(k => `${k}_file`)]
+  const pullKeys = ['cachedir', ...LOG_KEYS, 'name', 'origin', 'cachetime', 'dir_cachetime', ...SECRET_KEYS.map(k => `${k}_file`)]
   for (const [file, keys] of [['push.example.ini', pushKeys], ['pull.example.ini', pullKeys]] as const) {
     const text = readFileSync(shipped(file), 'utf8')
     for (const key of keys) t.match(text, new RegExp(`^#?${key}: `, 'm'), `${file}: ${key}`)
