@@ -2,25 +2,15 @@
 // list conformance suite over http, and over https behind basic auth, then
 // what is particular to HTTP: an HTML page where a listing was expected is
 // a clear error (never scraped), wrong credentials are forbidden.
-import { chmod, mkdir, utimes, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import t from 'tap'
 import { rejectsKind } from './helpers/expect-backend-error.js'
 import { nginxBackend } from './helpers/http-fixture.js'
-import { listAll, listConformance } from './helpers/list-conformance.js'
+import { listAll, listConformance, writeServedFile as put } from './helpers/list-conformance.js'
 import { nginxUnavailable, startNginx } from './helpers/servers/nginx.js'
 
 const skip = nginxUnavailable()
 const nginx = skip === undefined ? await startNginx(t) : undefined
-
-/** World-readable files and folders: nginx's workers run unprivileged. */
-async function put (root: string, rel: string, data: Buffer | string, mtimeMs: number): Promise<void> {
-  const file = join(root, rel)
-  await mkdir(dirname(file), { recursive: true })
-  for (let dir = dirname(file); dir.startsWith(root); dir = dirname(dir)) await chmod(dir, 0o755)
-  await writeFile(file, data, { mode: 0o644 })
-  await utimes(file, mtimeMs / 1000, mtimeMs / 1000)
-}
 
 t.test('http list', { skip: skip ?? false }, async t => {
   if (nginx === undefined) return

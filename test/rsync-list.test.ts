@@ -3,11 +3,11 @@
 // rsync: the whole module ('' ), a dangling symlink that makes rsync exit
 // 23 without spoiling the listing, wildcard characters in folder names, a
 // file where a folder was expected, and a refused login.
-import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { symlink } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import t from 'tap'
 import { rejectsKind } from './helpers/expect-backend-error.js'
-import { listAll, listConformance } from './helpers/list-conformance.js'
+import { listAll, listConformance, writeServedFile } from './helpers/list-conformance.js'
 import { daemonBackend, sshBackend } from './helpers/rsync-origin-fixture.js'
 import { rsyncdUnavailable, startRsyncd } from './helpers/servers/rsyncd.js'
 import { sshdUnavailable, startSshd } from './helpers/servers/sshd.js'
@@ -15,11 +15,10 @@ import { sshdUnavailable, startSshd } from './helpers/servers/sshd.js'
 const skip = rsyncdUnavailable() ?? sshdUnavailable()
 const [rsyncd, sshd] = skip === undefined ? await Promise.all([startRsyncd(t), startSshd(t)]) : [undefined, undefined]
 
-async function put (file: string, data: Buffer | string, mtimeMs: number): Promise<void> {
-  await mkdir(dirname(file), { recursive: true })
-  await writeFile(file, data, { mode: 0o644 })
-  await utimes(file, mtimeMs / 1000, mtimeMs / 1000)
-}
+
+/** A file at `file` (its folders made) with `mtimeMs`. */
+const put = async (file: string, data: Buffer | string, mtimeMs: number): Promise<void> =>
+  await writeServedFile(dirname(file), basename(file), data, mtimeMs)
 
 t.test('rsync list', { skip: skip ?? false }, async t => {
   if (rsyncd === undefined || sshd === undefined) return

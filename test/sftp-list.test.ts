@@ -2,26 +2,25 @@
 // then what is particular to SFTP: symlinks are followed (to a file, to a
 // folder), dangling ones and special files are left out, and the login
 // folder is '' ("sftp://host/~/").
-import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises'
+import { symlink } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import t from 'tap'
 import { SftpBackend } from '../backends/sftp-backend.js'
-import { listAll, listConformance } from './helpers/list-conformance.js'
+import { listAll, listConformance, writeServedFile } from './helpers/list-conformance.js'
 import { sshdUnavailable, startSshd, type SshdServer } from './helpers/servers/sshd.js'
 
 const skip = sshdUnavailable()
 const sshd = skip === undefined ? await startSshd(t) : undefined
 
+/** A file at `file` (its folders made) with `mtimeMs`. */
+const put = async (file: string, data: Buffer | string, mtimeMs: number): Promise<void> =>
+  await writeServedFile(dirname(file), basename(file), data, mtimeMs)
+
 function backendFor (s: SshdServer): SftpBackend {
   return new SftpBackend({ host: s.host, port: s.port, user: s.user, identityFile: s.keyFile, knownHostsFile: s.knownHostsFile })
 }
 
-async function put (file: string, data: Buffer | string, mtimeMs: number): Promise<void> {
-  await mkdir(dirname(file), { recursive: true })
-  await writeFile(file, data)
-  await utimes(file, mtimeMs / 1000, mtimeMs / 1000)
-}
 
 t.test('sftp list', { skip: skip ?? false }, async t => {
   if (sshd === undefined) return

@@ -15,7 +15,8 @@
  */
 import type { Test } from 'tap'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { chmod, mkdir, utimes, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import type { Backend, ListEntry } from '../../backends/backend.js'
 import { sameVersion } from '../../src/pull/cache-meta.js'
 import { rejectsKind } from './expect-backend-error.js'
@@ -35,6 +36,19 @@ export interface ListConformanceOptions {
 }
 
 export const ODD_NAME = 'ü ö [1] 100% #x?&=+;.txt'
+
+/**
+ * Writes `rel` under `root` (a served folder on this machine) with `mtimeMs`,
+ * making its folders; everything world-readable, as nginx's unprivileged
+ * workers and rsyncd need.
+ */
+export async function writeServedFile (root: string, rel: string, data: Buffer | string, mtimeMs: number): Promise<void> {
+  const file = join(root, rel)
+  await mkdir(dirname(file), { recursive: true })
+  for (let dir = dirname(file); dir.startsWith(root); dir = dirname(dir)) await chmod(dir, 0o755)
+  await writeFile(file, data, { mode: 0o644 })
+  await utimes(file, mtimeMs / 1000, mtimeMs / 1000)
+}
 
 export async function listAll (b: Backend, dir: string, signal?: AbortSignal): Promise<ListEntry[]> {
   if (b.list === undefined) throw new Error(`${b.name} has no list`)
