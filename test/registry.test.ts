@@ -1,5 +1,6 @@
 import t from 'tap'
 import { createTarget } from '../backends/registry.js'
+import { RemoteTarget } from '../backends/remote-target.js'
 import { RsyncTarget } from '../backends/rsync-target.js'
 import { ExitCode, StemError } from '../src/exit-codes.js'
 import { silentLogger } from '../src/logger.js'
@@ -16,12 +17,26 @@ t.test('rsync kinds of destination get an rsync target', async t => {
   }
 })
 
-t.test('s3:// and sftp:// are refused as not supported yet', async t => {
+t.test('s3:// and sftp:// get a store target; unusable keys are config errors naming the label', async t => {
   for (const dest of ['s3://bucket/prefix', 'sftp://host/dir']) {
-    const scheme = dest.split(':')[0] ?? ''
-    t.throws(() => createTarget(targetConfig(dest, { label: 'cloud' }), { log }), {
-      name: 'StemError', exitCode: ExitCode.configInvalid,
-      message: new RegExp(`\\[target\\] cloud = ${dest}: ${scheme}:// targets are not supported yet`)
+    const target = createTarget(targetConfig(dest, { label: 'cloud' }), { log })
+    t.teardown(() => target.close())
+    t.type(target, RemoteTarget, dest)
+    t.equal(target.label, 'cloud')
+  }
+  t.equal(createTarget(targetConfig('s3://bucket/a/b/', { storeOptions: new Map([['endpoint', 'http://h:9000']]) }), { log }).destination,
+    's3://bucket/a/b/ at http://h:9000', 'an S3 destination names bucket, prefix and endpoint')
+  const refusals: Array<[string, Map<string, string>, RegExp]> = [
+    ['s3://bucket/p', new Map([['endpoint', 'ftp://h']]), /endpoint "ftp:\/\/h" must be http:\/\/ or https:\/\//],
+    ['s3://bucket/p', new Map([['access_key_id', 'AK']]), /access_key_id is set but secret_access_key is not/],
+    ['s3://bucket/a//b', new Map(), /empty folder name in the prefix/],
+    ['s3://Bad_Bucket!/p', new Map(), /is not a bucket name/],
+    ['sftp://host/', new Map(), /names no file/],
+    ['sftp://host/dir', new Map([['strict_host_key_checking', 'maybe']]), /strict_host_key_checking: "maybe" must be yes or no/]
+  ]
+  for (const [dest, storeOptions, message] of refusals) {
+    t.throws(() => createTarget(targetConfig(dest, { label: 'cloud', storeOptions }), { log }), {
+      name: 'StemError', exitCode: ExitCode.configInvalid, message: new RegExp(`^\\[target\\] cloud = [^ ]+: .*${message.source}`)
     }, dest)
   }
 })

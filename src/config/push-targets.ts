@@ -10,6 +10,7 @@ import { StemError } from '../exit-codes.js'
 import { canonicalPath, localPathOf, overlapOf } from './config-paths.js'
 import { MAX_TIMER_MS } from './durations.js'
 import type { IniDocument } from './ini-document.js'
+import { isStoreDestination, readStoreKeys, REMOTE_TARGET_KEYS } from './remote-target-keys.js'
 import { SectionReader } from './section-reader.js'
 import { splitWords } from './split-words.js'
 import type { SshSettings, TargetConfig } from './types.js'
@@ -17,7 +18,7 @@ import type { SshSettings, TargetConfig } from './types.js'
 /** Keys of [target:X], also accepted in [global] as defaults (except `timeout`). */
 export const TARGET_KEYS: ReadonlySet<string> = new Set([
   'ssh_command', 'ssh_port', 'ssh_user', 'ssh_key', 'ssh_known_hosts', 'ssh_options',
-  'rsync_options', 'password_file', 'timeout'
+  'rsync_options', 'password_file', 'timeout', ...REMOTE_TARGET_KEYS
 ])
 
 export interface TargetsResult {
@@ -25,8 +26,12 @@ export interface TargetsResult {
   readonly warnings: readonly string[]
 }
 
-/** Reads [target] and every [target:X]; `global` supplies defaults, `root` is absolute. */
-export async function readTargets (doc: IniDocument, global: SectionReader, root: string, dir: string): Promise<TargetsResult> {
+/**
+ * Reads [target] and every [target:X]; `global` supplies defaults, `root` is absolute.
+ * `env` supplies secrets of s3:// and sftp:// targets (STALK_TARGET_<LABEL>_<KEY>).
+ */
+export async function readTargets (doc: IniDocument, global: SectionReader, root: string, dir: string,
+  env: NodeJS.ProcessEnv = process.env): Promise<TargetsResult> {
   const labels = doc.ownKeys('target')
   const sections = targetSections(doc, labels)
   const warnings = [...sections.values()].flatMap(s => new SectionReader(doc, s).unknownKeys(TARGET_KEYS))
@@ -39,7 +44,11 @@ export async function readTargets (doc: IniDocument, global: SectionReader, root
     await refuseRoot(where, label, destination, root)
     // Without its own section a target reads a section that does not exist: all [global] defaults.
     const section = sections.get(label) ?? `target:${label}`
-    targets.push(readTarget(new SectionReader(doc, section), global, label, destination, dir, defaultTimeoutMs))
+    const cfg = readTarget(new SectionReader(doc, section), global, label, destination, dir, defaultTimeoutMs)
+    const store = isStoreDestination(destination)
+      ? await readStoreKeys(new SectionReader(doc, section, global), global, { dir, root, env })
+      : {}
+    targets.push(Object.freeze({ ...cfg, ...store }))
   }
   return { targets: Object.freeze(targets), warnings }
 }

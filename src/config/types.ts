@@ -28,6 +28,19 @@ export interface TargetConfig {
   readonly passwordFile?: string
   /** Time limit for one delivery. */
   readonly timeoutMs: number
+  /**
+   * s3:// and sftp:// targets: their store keys (endpoint, region, path_style,
+   * access_key_id, secret_access_key, session_token, checksums, key_passphrase,
+   * strict_host_key_checking), own over [global], secrets already read from
+   * `<key>_file` or STALK_TARGET_<LABEL>_<KEY>.
+   */
+  readonly storeOptions?: ReadonlyMap<string, string>
+  /** s3:// and sftp:// targets: what to do with a file changed in the store since stalk delivered it. */
+  readonly onConflict?: 'keep' | 'stop' | 'overwrite'
+  /** s3:// and sftp:// targets: files (and S3 parts) in flight at once. */
+  readonly uploadConcurrency?: number
+  /** s3:// and sftp:// targets: where they keep what they delivered (the journal's folder). */
+  readonly stateDir?: string
 }
 
 export interface PluginConfig {
