@@ -32,6 +32,8 @@ export interface MountApiOptions {
    * this mount as they reach a daemon. Default true.
    */
   readonly controlSocket?: boolean
+  /** What messages call a config object instead of a file name; default "<config object>". */
+  readonly configLabel?: string
   /** Secrets (STALK_SECTION_KEY) and XDG_STATE_HOME/HOME for the default state_dir; default process.env. */
   readonly env?: NodeJS.ProcessEnv
 }

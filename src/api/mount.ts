@@ -31,7 +31,7 @@ import { StalkMount, type MountParts } from './stalk-mount.js'
 export async function mount (config: MountConfig, mountpoint: string, o: MountApiOptions = {}): Promise<StalkMount> {
   const where = await canonical(mountpoint)
   const mode = o.readOnly === true ? 'pull' : 'push'
-  const load = { env: o.env ?? process.env }
+  const load = { env: o.env ?? process.env, ...(o.configLabel === undefined ? {} : { label: o.configLabel }) }
   const loaded: StalkConfig = typeof config === 'string' ? await loadConfig(config, mode, load) : await loadConfigObject(config, mode, load)
   const logging = apiLogger(o.log, loaded.log, o.name ?? 'stalk')
   const log = logging.log
