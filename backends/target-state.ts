@@ -67,7 +67,7 @@ export class TargetState {
     const parsed = parse(text)
     if (parsed === undefined || parsed.destination !== destination) {
       log.info({ file }, parsed === undefined
-        ? 'target state is not valid JSON; comparing against a full listing'
+        ? 'target state is not a state file stalk can read; comparing against a full listing'
         : `target state was written for ${parsed.destination}; comparing against a full listing of ${destination}`)
       return new TargetState(file, destination, new Map(), true)
     }
