@@ -20,7 +20,7 @@ import type { Logger } from '../src/logger.js'
 import type { EntryType, LocalFile, RemoteEntry, RemoteStore, RemoteVersion, StoreCaps } from './remote-store.js'
 import { abortOption, s3Call } from './s3-call.js'
 import type { S3Destination } from './s3-target.js'
-import { isNotFound } from './s3-errors.js'
+import { isNotFound, s3Failure } from './s3-errors.js'
 import { bareEtag, fileMatchesEtag } from './s3-etag.js'
 import { PART_SIZE, uploadFile, type S3UploadContext } from './s3-upload.js'
 
@@ -132,7 +132,7 @@ export class S3Store implements RemoteStore {
     } catch (err) {
       signal.throwIfAborted()
       if (isNotFound(err)) return undefined
-      return await this.call('HeadObject', key, signal, () => Promise.reject(err))
+      throw s3Failure(err, { bucket: this.bucket, key, op: 'HeadObject' })
     }
   }
 
