@@ -6,6 +6,7 @@
  *   if (sshdUnavailable()) …                  // a skip reason, or undefined
  *   const s = await startSshd(t)              // stopped and removed when t ends
  *   const s = await startSshd({ dir })        // in your folder; call s.stop()
+ *   const s = await startSshd(t, { extraConfig: port => 'Match LocalPort …' })   // appended to sshd_config
  *
  *   s.host, s.port, s.user ('root')
  *   s.keyFile          client private key the server accepts (no passphrase)
@@ -55,7 +56,12 @@ export async function sshKeygen (file: string): Promise<void> {
   await promisify(execFile)(findTool('ssh-keygen', 'openssh-client'), ['-q', '-t', 'ed25519', '-N', '', '-C', 'stalk-test', '-f', file])
 }
 
-export async function startSshd (owner?: TeardownOwner | { dir?: string }): Promise<SshdServer> {
+export interface SshdOptions {
+  /** Appended to sshd_config (a Match block must come last); gets the port sshd listens on. */
+  readonly extraConfig?: (port: number) => string
+}
+
+export async function startSshd (owner?: TeardownOwner | { dir?: string }, o: SshdOptions = {}): Promise<SshdServer> {
   const sshd = findTool('sshd', 'openssh-server')
   const t = owner !== undefined && 'teardown' in owner ? owner : undefined
   const given = owner !== undefined && 'dir' in owner ? owner.dir : undefined
@@ -67,7 +73,7 @@ export async function startSshd (owner?: TeardownOwner | { dir?: string }): Prom
   await sshKeygen(f.keyFile)
   await writeFile(f.authorizedKeys, await readFile(`${f.keyFile}.pub`))
   const proc = await startOnFreePort('sshd', 'SSH-2.0-', async port => {
-    await writeFile(f.config, sshdConfig(f, port))
+    await writeFile(f.config, sshdConfig(f, port) + (o.extraConfig?.(port) ?? ''))
     await promisify(execFile)(sshd, ['-t', '-f', f.config])
     return { argv: [sshd, '-D', '-e', '-f', f.config], logFile: f.log }
   })
