@@ -53,6 +53,8 @@ t.test('concurrent lookups in one folder share one listing', async t => {
   const { r, tree } = await rig(t)
   const gate = r.backend.hold()
   const all = Promise.all(['a', 'c', 'top.txt', 'a', 'c'].map(n => tree.node(n)))
+  // the listing reaches the origin after some local disk reads (the on-disk index): wait for it
+  for (let i = 0; i < 200 && gate.waiting === 0; i++) await new Promise(resolve => setTimeout(resolve, 5))
   await r.clock.settle()
   t.equal(gate.waiting, 1, 'one listing at the origin')
   gate.release()
