@@ -37,7 +37,7 @@ export async function readPushConfig (doc: IniDocument, c: ConfigContext): Promi
   }
   const shutdownGraceMs = g.duration('shutdown_grace', 60_000, timer)
   const plugins = readPlugins(doc)
-  const { targets, warnings } = await readTargets(doc, g, root, c.dir)
+  const { targets, warnings } = await readTargets(doc, g, root, c.dir, c.env)
   if (plugins.length === 0 && targets.length === 0) {
     throw new StemError('nothingToDo', `${c.file}: neither a [target] nor a [plugin] is configured, so there is nothing to do`)
   }
