@@ -13,3 +13,9 @@ $SUDO apt-get install -y -q --no-install-recommends \
   rsync openssh-server openssh-client nginx-light openssl sqlite3 git bsdutils util-linux \
   radosgw ceph-mon ceph-osd
 npm ci --no-fund --no-audit
+# Node 22 and 24 from the npm registry, for test/node-versions.test.ts (which
+# installs them itself when missing, and skips a version it cannot get).
+for major in 22 24; do
+  bash scripts/test-node-versions.sh path "$major" >/dev/null \
+    || echo "install.sh: Node $major not installed; its tests will be skipped" >&2
+done
