@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import t from 'tap'
+import type { FuseOpenFlags } from '../src/fuse/fuse-native-types.js'
 import { Fuse, mountLoopback, run, tempBase } from './fixtures/fuse-native-mount.js'
 
 const require = createRequire(import.meta.url)
@@ -165,3 +166,43 @@ t.test('opendir gets the open flags, not the handle', { skip: skipMounts }, asyn
   t.ok(flags.length > 0 && flags.every(f => (f & fs.constants.O_DIRECTORY) !== 0), `O_DIRECTORY is set (${flags.join()})`)
 })
 
+
+t.test('open and create pass per-handle page cache flags (directIo, keepCache)', { skip: skipMounts }, async t => {
+  let answer: FuseOpenFlags | undefined
+  let reads = 0
+  const m = await mountLoopback(t, {
+    extend: ops => {
+      const { open, read, create } = ops
+      ops.open = (p, flags, cb) => open?.(p, flags, (err, fd) => { cb(err, fd, answer) })
+      ops.read = (...args) => { reads++; read?.(...args) }
+      ops.create = (p, mode, cb) => create?.(p, mode, (err, fd) => { cb(err, fd, answer) })
+    }
+  })
+  fs.writeFileSync(join(m.backing, 'f'), Buffer.alloc(1 << 20, 'x'))
+  const readsOfCat = async (): Promise<number> => {
+    const before = reads
+    await run('cat', [join(m.mnt, 'f')])
+    return reads - before
+  }
+  answer = undefined
+  t.ok(await readsOfCat() > 0 && await readsOfCat() > 0, 'no flags: every open drops the cached pages, as before')
+  answer = { keepCache: true }
+  await readsOfCat()
+  t.equal(await readsOfCat(), 0, 'keepCache: a second open reads from the page cache')
+  answer = { directIo: true, keepCache: true }
+  t.ok(await readsOfCat() > 0, 'directIo: the reads reach the daemon although the pages are cached')
+  answer = { keepCache: true }
+  t.equal(await readsOfCat(), 0, 'the direct handle with keepCache left the cached pages alone')
+
+  // A full page written through a handle stays cached unless the handle is direct:
+  // the read after the backing file changed tells which way the create went.
+  const writeChangeRead = async (name: string): Promise<string> => {
+    const py = 'import os,sys\nfd=os.open(sys.argv[1],os.O_CREAT|os.O_RDWR,0o644)\nos.write(fd,b"a"*4096)\n' +
+      'open(sys.argv[2],"r+b").write(b"b"*4096)\nsys.stdout.write(os.pread(fd,1,0).decode())'
+    return (await run('python3', ['-c', py, join(m.mnt, name), join(m.backing, name)])).stdout
+  }
+  answer = undefined
+  t.equal(await writeChangeRead('cached'), 'a', 'create without flags: the written page is cached')
+  answer = { directIo: true }
+  t.equal(await writeChangeRead('direct'), 'b', 'create with directIo: the read reaches the backing file')
+})

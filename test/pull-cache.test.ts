@@ -107,10 +107,9 @@ t.test('freshness, revalidation and errors, counted at the origin', { skip }, as
     t.same((await requestsFor(n.accessLog, '/forbidden.txt')).map(r => r.status).slice(0, 1), [403], 'nginx did say 403')
   })
 
-  // The daemon pins the old copy's inode, but the kernel keeps one page cache per path:
-  // the new version's pages, read in by the second open, are what the old fd then sees.
-  const pageCache = 'known bug: an old fd reads the newer version from the shared page cache (needs direct_io or per-version inodes)'
-  await t.test('a reader holding the file open keeps its version while a new one arrives', { todo: pageCache }, async t => {
+  // The daemon pins the old copy's inode, and the kernel keeps one page cache per path:
+  // the open of the new version must neither read through nor drop the old reader's pages.
+  await t.test('a reader holding the file open keeps its version while a new one arrives', async t => {
     const fh = await open(join(d.mnt, 'snap.bin'), 'r')
     try {
       const half = MiB / 2

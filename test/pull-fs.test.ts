@@ -53,7 +53,7 @@ t.test('getattr before the first read has the real size; unknown and deeper name
 
 t.test('open fetches, reads come from the local copy, release closes', async t => {
   const { r, cache, fs } = await mount(t, 0)
-  const fh = await fs.open('/alpha', O_RDONLY, me)
+  const { fh } = await fs.open('/alpha', O_RDONLY, me)
   t.ok(fh > 0, 'a handle > 0')
   t.equal(cache.status()[0]?.openCount, 1)
   t.equal(await readAll(fs, '/alpha', fh), 'the first file\n', 'read in 4-byte chunks')
@@ -62,7 +62,7 @@ t.test('open fetches, reads come from the local copy, release closes', async t =
   t.equal(r.backend.calls.fetch, 1, 'cachetime 0: one fetch for the open, none per read')
   await fs.release('/alpha', fh)
   t.equal(cache.status()[0]?.openCount, 0)
-  await fs.release('/alpha', await fs.open('/alpha', O_RDONLY | O_APPEND, me))
+  await fs.release('/alpha', (await fs.open('/alpha', O_RDONLY | O_APPEND, me)).fh)
   t.equal(r.backend.calls.fetch, 2, 'the next open revalidates')
   t.equal(await rejection(() => fs.read('/alpha', fh, Buffer.alloc(4), 4, 0)), 'EBADF',
     'a read on a closed handle throws, never answers 0')
@@ -71,15 +71,24 @@ t.test('open fetches, reads come from the local copy, release closes', async t =
 t.test('an open handle keeps its version when a new one arrives', async t => {
   const { r, fs } = await mount(t, 1000)
   const old = await fs.open('/alpha', O_RDONLY, me)
+  t.match(old, { directIo: false, keepCache: false }, 'the first open: through the page cache')
   r.backend.put('/alpha', 'a second, longer version\n')
   await r.clock.advance(1000)
   const fresh = await fs.open('/alpha', O_RDONLY, me)
-  t.equal(await readAll(fs, '/alpha', fresh), 'a second, longer version\n')
-  t.equal(await readAll(fs, '/alpha', old), 'the first file\n')
-  t.equal((await fs.fgetattr('/alpha', old)).size, 15, 'fgetattr: the snapshot size')
+  t.match(fresh, { directIo: true, keepCache: true },
+    'a new version while the old is open: past the page cache, which keeps the old pages')
+  t.equal(await readAll(fs, '/alpha', fresh.fh), 'a second, longer version\n')
+  t.equal(await readAll(fs, '/alpha', old.fh), 'the first file\n')
+  t.equal((await fs.fgetattr('/alpha', old.fh)).size, 15, 'fgetattr: the snapshot size')
   t.equal((await fs.getattr('/alpha')).size, 25, 'getattr: the new size')
-  await fs.release('/alpha', old)
-  await fs.release('/alpha', fresh)
+  await fs.release('/alpha', old.fh)
+  const next = await fs.open('/alpha', O_RDONLY, me)
+  t.match(next, { directIo: false, keepCache: false }, 'the old readers are gone: the old pages are dropped')
+  await fs.release('/alpha', fresh.fh)
+  await fs.release('/alpha', next.fh)
+  const again = await fs.open('/alpha', O_RDONLY, me)
+  t.match(again, { directIo: false, keepCache: true }, 'same version again: the pages are kept')
+  await fs.release('/alpha', again.fh)
 })
 
 t.test('a failed open answers the origin error and leaves nothing open', async t => {

@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
-import type { FsOps, Stat } from './fs-ops.js'
-import type { FuseConstructor, FuseHandlers, FuseInstance, FuseOptions, FuseStat } from './fuse-native-types.js'
+import type { FsOps, OpenResult, Stat } from './fs-ops.js'
+import type { FuseConstructor, FuseHandlers, FuseInstance, FuseOptions, FuseStat, OpenCb } from './fuse-native-types.js'
 import { errnoOf, describe } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { raiseReadAhead } from '../mount/read-ahead.js'
@@ -23,7 +23,11 @@ export interface MountOptions {
   /** Kernel attribute/entry cache lifetimes in seconds. */
   readonly attrTimeoutS: number
   readonly entryTimeoutS: number
-  /** Keep the page cache across opens unless mtime/size changed (pull mode). */
+  /**
+   * libfuse's auto_cache: keep the page cache across opens unless mtime/size
+   * changed. Overrides the keepCache an open answers, so a mode that decides
+   * per open (pull mode) leaves it off.
+   */
   readonly autoCache: boolean
   readonly log: Logger
   /** One debug line per FUSE op (stem -d). */
@@ -63,6 +67,12 @@ function toFuseStat (s: Stat): FuseStat {
 }
 
 type Reply = (code: number) => void
+
+/** Answers an open/create: a bare handle as before, page cache flags only when the op gave some. */
+function replyOpen (cb: OpenCb, r: OpenResult): void {
+  if (typeof r === 'number') { cb(0, r); return }
+  cb(0, r.fh, { directIo: r.directIo === true, keepCache: r.keepCache === true })
+}
 
 /**
  * Runs one op: calls `fn`, answers `reply(0, value)` or `reply(-errno)`.
@@ -107,7 +117,7 @@ function makeHandlers (ops: FsOps, ctx: OpContext): FuseHandlers {
   h.readdir = (p, cb) => run(ctx, 'readdir', p, () => ops.readdir(p), names => cb(0, names), cb)
   h.open = (p, flags, cb) => {
     const caller = callerOf(ctx)
-    run(ctx, 'open', p, () => ops.open(p, flags, caller), fh => cb(0, fh), cb)
+    run(ctx, 'open', p, () => ops.open(p, flags, caller), r => replyOpen(cb, r), cb)
   }
   h.read = (p, fd, buf, len, pos, cb) => run(ctx, 'read', p, () => ops.read(p, fd, buf, len, pos), n => cb(n), cb)
   h.release = (p, fd, cb) => run(ctx, 'release', p, () => ops.release(p, fd), done(cb), cb)
@@ -132,7 +142,7 @@ function addMutating (h: FuseHandlers, ops: FsOps, ctx: OpContext): void {
   const o = ops
   if (o.create) {
     const create = o.create.bind(o)
-    h.create = (p, mode, cb) => { const c = callerOf(ctx); run(ctx, 'create', p, () => create(p, mode, c), fh => cb(0, fh), cb) }
+    h.create = (p, mode, cb) => { const c = callerOf(ctx); run(ctx, 'create', p, () => create(p, mode, c), r => replyOpen(cb, r), cb) }
   }
   if (o.write) {
     const write = o.write.bind(o)

@@ -26,7 +26,24 @@ export interface StatFs {
 /** A time for utimens: ms since the epoch, or null to leave that time unchanged (UTIME_OMIT). */
 export type TimeSpecMs = number | null
 
-export interface FsOps {
+/**
+ * What open/create may answer instead of a bare handle: the handle and how the
+ * kernel's page cache (one per file, shared by every handle) treats it; both
+ * default to false. keepCache: this open keeps the pages already cached for
+ * the file (without it the kernel drops them at every open). directIo: this
+ * handle's reads and writes bypass the page cache, neither using nor filling
+ * it, so they always reach read()/write() here with this handle.
+ */
+export interface OpenedHandle { readonly fh: number; readonly directIo?: boolean; readonly keepCache?: boolean }
+
+/** A handle (> 0), alone or with its page cache flags. */
+export type OpenResult = number | OpenedHandle
+
+/**
+ * `Handle`: what open/create answer. A mode whose opens never set page cache
+ * flags can say `FsOps<number>` and keep bare handles in its own types.
+ */
+export interface FsOps<Handle extends OpenResult = OpenResult> {
   init?(): MaybePromise<void>
   /** Called once when the kernel session ends (umount or shutdown). */
   destroy?(): MaybePromise<void>
@@ -37,10 +54,10 @@ export interface FsOps {
   access?(path: string, mode: number): MaybePromise<void>
   readlink?(path: string): MaybePromise<string>
 
-  /** Returns a file handle (> 0). */
-  open(path: string, flags: number, caller: Caller): MaybePromise<number>
-  /** Returns a file handle (> 0); the file is opened read-write (libfuse 2 passes no flags). */
-  create?(path: string, mode: number, caller: Caller): MaybePromise<number>
+  /** Returns a file handle (> 0), optionally with its page cache flags. */
+  open(path: string, flags: number, caller: Caller): MaybePromise<Handle>
+  /** As open; the file is opened read-write (libfuse 2 passes no flags). */
+  create?(path: string, mode: number, caller: Caller): MaybePromise<Handle>
   read(path: string, fh: number, buf: Buffer, length: number, position: number): MaybePromise<number>
   write?(path: string, fh: number, buf: Buffer, length: number, position: number): MaybePromise<number>
   flush?(path: string, fh: number): MaybePromise<void>

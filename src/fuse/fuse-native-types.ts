@@ -42,6 +42,17 @@ export type ValueCb<T> = (status: number, value?: T) => void
 /** read/write: the byte count (>= 0) or a negative errno. */
 export type CountCb = (countOrErrno: number) => void
 
+/**
+ * Per-handle page cache flags an open/create may answer with (patched in):
+ * directIo: this handle's reads and writes bypass the page cache (fi->direct_io);
+ * keepCache: opening does not drop the file's cached pages (fi->keep_cache; without
+ * it the kernel invalidates them at every open). The mount's `autoCache` and
+ * `kernelCache` options are applied after these and override keepCache.
+ */
+export interface FuseOpenFlags { readonly directIo?: boolean; readonly keepCache?: boolean }
+/** open/create: the handle, and optionally its page cache flags (omitted: libfuse's defaults). */
+export type OpenCb = (status: number, fd?: number, flags?: FuseOpenFlags) => void
+
 /** Paths are absolute within the mount. Only the ops present are registered with libfuse. */
 export interface FuseOps {
   init?(cb: StatusCb): void
@@ -52,10 +63,10 @@ export interface FuseOps {
   access?(path: string, mode: number, cb: StatusCb): void
   readdir?(path: string, cb: (status: number, names?: readonly string[], stats?: readonly FuseStat[]) => void): void
   readlink?(path: string, cb: ValueCb<string>): void
-  open?(path: string, flags: number, cb: ValueCb<number>): void
+  open?(path: string, flags: number, cb: OpenCb): void
   opendir?(path: string, flags: number, cb: ValueCb<number>): void
   /** libfuse 2 passes no open flags to create: open the file read-write. */
-  create?(path: string, mode: number, cb: ValueCb<number>): void
+  create?(path: string, mode: number, cb: OpenCb): void
   /** buf wraps libfuse's memory: use it only until cb is called. */
   read?(path: string, fd: number, buf: Buffer, length: number, position: number, cb: CountCb): void
   write?(path: string, fd: number, buf: Buffer, length: number, position: number, cb: CountCb): void

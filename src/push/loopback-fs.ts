@@ -23,7 +23,7 @@ import { xattrOps } from './loopback-xattr.js'
 export type { LoopbackOptions } from './loopback-context.js'
 
 /** Every op of FsOps that a loopback can do: all of them, non-optional. */
-export type LoopbackFs = Required<Omit<FsOps, 'init' | 'destroy'>>
+export type LoopbackFs = Required<Omit<FsOps<number>, 'init' | 'destroy'>>
 
 export function createLoopbackFs (options: LoopbackOptions): LoopbackFs {
   const ctx = createLoopbackContext(options)

@@ -21,7 +21,7 @@ const fsyncAsync = promisify(fsync)
 const fdatasyncAsync = promisify(fdatasync)
 const ftruncateAsync = promisify(ftruncate)
 
-export type HandleOps = Required<Pick<FsOps,
+export type HandleOps = Required<Pick<FsOps<number>,
   'open' | 'create' | 'read' | 'write' | 'flush' | 'fsync' | 'release' | 'ftruncate' | 'fgetattr'>>
 
 /**
