@@ -17,7 +17,7 @@ import { silentLogger } from '../src/logger.js'
 import { findMount } from '../src/mount/mountinfo.js'
 import { apiDirs, keep, pushObject } from './helpers/api-mount.js'
 import { fuseUnavailable } from './helpers/mount.js'
-import { PROJECT_DIR } from './helpers/stem.js'
+import { PROJECT_DIR, runStem } from './helpers/stem.js'
 import { iniText } from './helpers/stem-config.js'
 import { waitFor, waitForExit } from './helpers/wait-for.js'
 
@@ -50,6 +50,10 @@ t.test('sync() resolves once the target has the change, not before', { skip }, a
   t.equal(s.mountpoint, d.mnt)
   t.equal(s.configFile, '<config object>')
   t.equal(s.mode === 'push' ? s.targets[0]?.pending : -1, 0)
+  const cli = await runStem(['status', '--json', d.mnt])
+  t.equal(cli.code, 0, `stem status reaches the embedded mount ${cli.stderr}`)
+  const report = JSON.parse(cli.stdout) as Record<string, unknown>
+  t.same({ ...report, now: s.now, uptimeMs: s.uptimeMs }, s, 'and prints what status() returns')
 })
 
 t.test('unmount() delivers pending changes, then the mount is gone', { skip }, async t => {

@@ -83,10 +83,11 @@ async function live (
     throw new StemError('mountFailed', `cannot mount ${mountpoint}: ${describe(err)}`, { cause: err })
   }
   log.info({ mountpoint }, 'mounted')
+  const mountedAt = Date.now()
   let control: ControlSurface | undefined
   if (o.controlSocket !== false) {
-    control = new ControlSurface({ mountpoint, configFile: config.file, source, log })
+    control = new ControlSurface({ mountpoint, configFile: config.file, source, log, mountedAt })
     await control.start()
   }
-  return { config, mountpoint, fuse, source, control, stopMode, log }
+  return { config, mountpoint, fuse, source, control, stopMode, log, mountedAt }
 }

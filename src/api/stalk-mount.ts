@@ -35,6 +35,8 @@ export interface MountParts {
   readonly stopMode: () => Promise<ShutdownResult | undefined>
   readonly log: Logger
   readonly flushLog: () => void
+  /** When the mount went live (epoch ms), as the control socket reports it too. */
+  readonly mountedAt: number
 }
 
 export class StalkMount extends EventEmitter<StalkMountEvents> implements StalkMountHandle {
@@ -42,7 +44,6 @@ export class StalkMount extends EventEmitter<StalkMountEvents> implements StalkM
   readonly mode: 'push' | 'pull'
   readonly config: StalkConfig
   readonly #parts: MountParts
-  readonly #mountedAt = Date.now()
   readonly #watch: ReturnType<typeof waitForStop>
   #drained: Promise<DrainResult> | undefined
 
@@ -80,7 +81,7 @@ export class StalkMount extends EventEmitter<StalkMountEvents> implements StalkM
   }
 
   status (): StatusReport {
-    const info = { configFile: this.config.file, mountpoint: this.mountpoint, pid: process.pid, mountedAt: this.#mountedAt }
+    const info = { configFile: this.config.file, mountpoint: this.mountpoint, pid: process.pid, mountedAt: this.#parts.mountedAt }
     const { source } = this.#parts
     return buildStatusReport(info, source.mode === 'push' ? { mode: 'push', syncer: source.syncer } : { mode: 'pull', cache: source.cache })
   }

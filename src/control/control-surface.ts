@@ -25,6 +25,8 @@ export interface ControlSurfaceOptions {
   readonly log: Logger
   /** Default: socketPath(mountpoint). */
   readonly socket?: string
+  /** When the mount went live (epoch ms); default: when start() is called. The Node API's handle reports the same. */
+  readonly mountedAt?: number
 }
 
 export class ControlSurface {
@@ -39,7 +41,7 @@ export class ControlSurface {
    * failure is logged and the mount goes on without a control socket.
    */
   async start (): Promise<void> {
-    this.#mountedAt = Date.now()
+    this.#mountedAt = this.o.mountedAt ?? Date.now()
     this.#server ??= this.#listen()
     await this.#server
   }
