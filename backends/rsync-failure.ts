@@ -7,7 +7,10 @@
  * password, because it ends up in logs and `stem status`.
  */
 import { TargetError } from './backend.js'
-import type { ToolRun } from './run-tool.js'
+import type { ProcessRun } from '../src/process/run-process.js'
+
+/** What the failure readers look at: how the run ended and the tail of its stderr. */
+export type ToolRun = Pick<ProcessRun, 'code' | 'signal' | 'aborted' | 'stderr'>
 
 const EXIT_MEANINGS: ReadonlyMap<number, string> = new Map([
   [1, 'syntax or usage error'], [2, 'protocol incompatibility'], [3, 'errors selecting input/output files or dirs'],

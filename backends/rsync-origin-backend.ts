@@ -15,6 +15,7 @@ import { lstat, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Logger } from '../src/logger.js'
 import { BackendError } from '../src/errors.js'
+import { runProcess, type ProcessRun } from '../src/process/run-process.js'
 import type { Backend, CallOptions, FetchResult, ListEntry, RemoteMeta, Validator } from './backend.js'
 import { firstListingEntry, type ListingEntry } from './rsync-listing.js'
 import { folderEntries, FOLDER_LISTING_LIMIT, isPartialListing } from './rsync-origin-list.js'
@@ -22,7 +23,6 @@ import type { RsyncOriginSettings } from './rsync-origin.js'
 import { checkInvocation, fetchInvocation, listInvocation, originName, remoteArg } from './rsync-origin-args.js'
 import { originFailure } from './rsync-origin-failure.js'
 import type { Invocation } from './rsync-args.js'
-import { runTool, type ToolRun } from './run-tool.js'
 
 export interface RsyncOriginBackendOptions {
   readonly log: Logger
@@ -79,7 +79,7 @@ export class RsyncOriginBackend implements Backend {
     const what = `list of ${remoteArg(this.settings, src)}`
     const run = await this.run(listInvocation(this.settings, src, this.env), what, o.signal, FOLDER_LISTING_LIMIT)
     if (run.code !== 0 && !isPartialListing(run)) throw originFailure(what, run, this.secrets)
-    yield * folderEntries(run.stdout ?? '', dir, what)
+    yield * folderEntries(run.stdout, dir, what)
   }
 
   async check (o: CallOptions = {}): Promise<void> {
@@ -101,20 +101,17 @@ export class RsyncOriginBackend implements Backend {
       if (err.kind === 'not-found') return undefined
       throw err
     }
-    const entry = firstListingEntry(run.stdout ?? '')
-    if (entry === undefined) throw new BackendError('unavailable', `${what}: rsync printed no listing line: ${(run.stdout ?? '').slice(0, 200)}`)
+    const entry = firstListingEntry(run.stdout)
+    if (entry === undefined) throw new BackendError('unavailable', `${what}: rsync printed no listing line: ${(run.stdout).slice(0, 200)}`)
     return entry
   }
 
-  private async run (inv: Invocation, what: string, signal: AbortSignal | undefined, stdoutLimit?: number): Promise<ToolRun> {
+  private async run (inv: Invocation, what: string, signal: AbortSignal | undefined, stdoutLimit?: number): Promise<ProcessRun> {
     this.log.debug({ argv: inv.argv }, `${what}: running rsync`)
-    let run: ToolRun
+    let run: ProcessRun
     try {
-      run = await runTool(inv.argv, {
-        env: inv.env,
-        ...(signal === undefined ? {} : { signal }),
-        ...(this.o.killGraceMs === undefined ? {} : { killGraceMs: this.o.killGraceMs }),
-        ...(stdoutLimit === undefined ? {} : { stdoutLimit })
+      run = await runProcess(inv.argv, {
+        env: inv.env, signal, killGraceMs: this.o.killGraceMs, stdout: stdoutLimit === undefined ? 'discard' : 'head', stdoutLimit
       })
     } catch (err) {
       const missing = (err as { code?: unknown }).code === 'ENOENT'

@@ -9,8 +9,7 @@
  * in 255 over ssh. stderr decides first, the exit code after.
  */
 import { BackendError, type BackendErrorKind } from '../src/errors.js'
-import { rsyncFailure, scrubSecrets } from './rsync-failure.js'
-import type { ToolRun } from './run-tool.js'
+import { rsyncFailure, scrubSecrets, type ToolRun } from './rsync-failure.js'
 
 /** rsync's "link_stat ... failed: No such file or directory (2)", or a path through a file (20). */
 const MISSING = /failed: (?:No such file or directory \(2\)|Not a directory \(20\))/

@@ -13,7 +13,7 @@
 import { BackendError } from '../src/errors.js'
 import type { ListEntry } from './backend.js'
 import { parseListingLine } from './rsync-listing.js'
-import type { ToolRun } from './run-tool.js'
+import type { ToolRun } from './rsync-failure.js'
 
 /** A listing line is ~60 bytes plus the name: about a million entries. */
 export const FOLDER_LISTING_LIMIT = 64 * 1024 * 1024

@@ -6,9 +6,9 @@
  * out" into TargetErrors. Any exit code is returned for the caller to judge.
  */
 import type { Logger } from '../src/logger.js'
+import { runProcess, type ProcessRun } from '../src/process/run-process.js'
 import { TargetError } from './backend.js'
 import { scrubSecrets } from './rsync-failure.js'
-import { runTool, type ToolRun } from './run-tool.js'
 
 export interface TargetToolOptions {
   readonly env: NodeJS.ProcessEnv
@@ -24,13 +24,13 @@ export interface TargetToolOptions {
 /** Debian packages that provide the programs stalk runs, for "not installed" messages. */
 const PACKAGES: Readonly<Record<string, string>> = { rsync: 'rsync', ssh: 'openssh-client' }
 
-export async function runTargetTool (argv: readonly string[], o: TargetToolOptions): Promise<ToolRun> {
+export async function runTargetTool (argv: readonly string[], o: TargetToolOptions): Promise<ProcessRun> {
   const timeout = AbortSignal.timeout(o.timeoutMs)
   const signal = o.signal === undefined ? timeout : AbortSignal.any([o.signal, timeout])
   o.log.debug({ argv }, `${o.what}: running ${argv[0] ?? ''}`)
-  let run: ToolRun
+  let run: ProcessRun
   try {
-    run = await runTool(argv, { signal, env: o.env, ...(o.killGraceMs === undefined ? {} : { killGraceMs: o.killGraceMs }) })
+    run = await runProcess(argv, { signal, env: o.env, killGraceMs: o.killGraceMs })
   } catch (err) {
     throw notStarted(argv[0] ?? '', o.what, err)
   }

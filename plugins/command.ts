@@ -13,12 +13,11 @@
  * The program also gets STALK_ROOT, STALK_REASON, STALK_CHANGED_FILE (paths
  * one a line), STALK_CHANGED_FILE0 (NUL-terminated) and STALK_CHANGED_COUNT.
  */
+import { runProcess, type ProcessRun } from '../src/process/run-process.js'
 import { definePlugin, PluginAbortError, type Logger, type SyncEvent } from './api.js'
 import { writeChangedList } from './changed-list.js'
 import { parseCommandSettings, type CommandSettings } from './command-settings.js'
 import { findProgram } from './find-program.js'
-import { tailOf } from './output-tail.js'
-import { runCommand, type RunResult } from './run-command.js'
 
 export const plugin = definePlugin((options, ctx) => {
   const settings = parseCommandSettings(options, ctx.root)
@@ -39,9 +38,9 @@ export const plugin = definePlugin((options, ctx) => {
 async function runRound (s: CommandSettings, e: SyncEvent, log: Logger): Promise<void> {
   const list = await writeChangedList(e.changed)
   try {
-    const result = await runCommand({
-      program: s.program,
-      args: [...s.args, e.root],
+    // a cancelled round starts nothing and fails with the cancel reason
+    e.signal.throwIfAborted()
+    const result = await runProcess([s.program, ...s.args, e.root], {
       cwd: s.cwd,
       env: {
         ...process.env,
@@ -52,7 +51,11 @@ async function runRound (s: CommandSettings, e: SyncEvent, log: Logger): Promise
         STALK_CHANGED_COUNT: String(list.count)
       },
       timeoutMs: s.timeoutMs,
-      signal: e.signal
+      signal: e.signal,
+      // the end of a createrepo log says what went wrong; the mark says it is only the end
+      stdout: 'tail',
+      stderrLimit: 65536,
+      tailCut: 'mark'
     })
     logResult(log, s.program, result)
     const failure = describeFailure(s, result)
@@ -65,7 +68,7 @@ async function runRound (s: CommandSettings, e: SyncEvent, log: Logger): Promise
 }
 
 /** Why the run counts as failed, or undefined when it exited 0. */
-export function describeFailure (s: Pick<CommandSettings, 'program' | 'timeoutMs'>, r: RunResult): string | undefined {
+export function describeFailure (s: Pick<CommandSettings, 'program' | 'timeoutMs'>, r: ProcessRun): string | undefined {
   if (r.code === 0 && !r.timedOut && !r.aborted) return undefined
   const how = r.code !== null ? `exited with code ${r.code}` : `was killed by ${r.signal ?? 'a signal'}`
   const why = r.timedOut
@@ -83,7 +86,13 @@ function failureError (s: CommandSettings, err: unknown): Error {
     : new Error(message, { cause: err })
 }
 
-function logResult (log: Logger, program: string, r: RunResult): void {
+/** The last `lines` lines of `text`, at most `chars` characters, trimmed: for error messages. */
+function tailOf (text: string, lines = 10, chars = 1000): string {
+  const kept = text.trimEnd().split('\n').slice(-lines).join('\n')
+  return kept.length > chars ? '…' + kept.slice(-chars) : kept
+}
+
+function logResult (log: Logger, program: string, r: ProcessRun): void {
   log.info({ command: program, code: r.code, signal: r.signal, durationMs: r.durationMs }, 'command finished')
   if (r.stdout.trim() !== '') log.info({ command: program, stdout: r.stdout }, 'command output')
   if (r.stderr.trim() !== '') log.info({ command: program, stderr: r.stderr }, 'command error output')

@@ -130,6 +130,16 @@ t.test('a cancelled round stops the command', async t => {
   t.match(err.message, /^sh was killed by SIGTERM because the sync round was cancelled$/)
 })
 
+t.test('a round cancelled before it starts runs nothing and fails with the reason', async t => {
+  const root = t.testdir()
+  const p = await make(root, { command: 'touch', a: 'ran' })
+  const ac = new AbortController()
+  ac.abort(new Error('stopping'))
+  const err = await failure(p, event(root, [], ac.signal))
+  t.equal(err.message, 'stopping')
+  t.notOk(existsSync(join(root, 'ran')), 'the command never ran')
+})
+
 t.test('a missing program: init refuses, and a run says so too', async t => {
   const root = t.testdir()
   const ctx = context(root)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { originErrorKind, originFailure } from '../backends/rsync-origin-failure.js'
-import type { ToolRun } from '../backends/run-tool.js'
+import type { ToolRun } from '../backends/rsync-failure.js'
 import { BackendError } from '../src/errors.js'
 
 const run = (code: number | null, stderr: string): ToolRun => ({ code, signal: null, stderr, aborted: false })
