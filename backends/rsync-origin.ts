@@ -12,10 +12,11 @@
  * from [global] (see RSYNC_ORIGIN_KEYS).
  */
 import { createHmac, randomBytes } from 'node:crypto'
+import { readSshSettings } from '../src/config/ssh-settings.js'
 import type { SshSettings } from '../src/config/types.js'
 import { BackendError, describe } from '../src/errors.js'
 import { parseDestination, type Destination } from './parse-destination.js'
-import { originSshSettings, OptionReader } from './origin-options.js'
+import { OptionReader } from './origin-options.js'
 
 /** The remote one backend serves: an ssh login or a daemon module. */
 export type RsyncRemote =
@@ -63,7 +64,7 @@ export function parseRsyncOrigin (origin: string, options: ReadonlyMap<string, s
   }
   const r = new OptionReader(options, global, baseDir)
   const settings: RsyncOriginSettings = d.kind === 'ssh'
-    ? { remote: { kind: 'ssh', ...user(d.user), host: d.host }, ssh: originSshSettings(r) }
+    ? { remote: { kind: 'ssh', ...user(d.user), host: d.host }, ssh: readSshSettings(r) }
     : {
         remote: { kind: 'rsync-daemon', ...user(d.user), host: d.host, ...(d.port === undefined ? {} : { port: d.port }), module: d.module },
         // ssh is not involved; defaults keep ssh_* keys meant for other files out of the key.

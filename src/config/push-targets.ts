@@ -13,7 +13,8 @@ import type { IniDocument } from './ini-document.js'
 import { isStoreDestination, readStoreKeys, REMOTE_TARGET_KEYS } from './remote-target-keys.js'
 import { SectionReader } from './section-reader.js'
 import { splitWords } from './split-words.js'
-import type { SshSettings, TargetConfig } from './types.js'
+import { readSshSettings } from './ssh-settings.js'
+import type { TargetConfig } from './types.js'
 
 /** Keys of [target:X], also accepted in [global] as defaults (except `timeout`). */
 export const TARGET_KEYS: ReadonlySet<string> = new Set([
@@ -80,30 +81,13 @@ function readTarget (own: SectionReader, global: SectionReader, label: string, d
   return Object.freeze({
     label,
     destination,
-    ssh: readSsh(r, dir),
+    ssh: readSshSettings({
+      string: k => r.string(k), path: k => r.path(k, dir), convert: (k, parse) => r.convert(k, undefined, parse)
+    }),
     rsyncOptions: Object.freeze(rsync),
     ...(passwordFile === undefined ? {} : { passwordFile }),
     // [global] timeout is the quiet time, so the per-target default is [global] target_timeout.
     timeoutMs: own.duration('timeout', defaultTimeoutMs, { minMs: 1, maxMs: MAX_TIMER_MS })
-  })
-}
-
-function readSsh (r: SectionReader, dir: string): SshSettings {
-  const port = r.string('ssh_port') === undefined ? undefined : r.integer('ssh_port', 22, 1, 65535)
-  const user = r.string('ssh_user')
-  const identityFile = r.path('ssh_key', dir)
-  const knownHostsFile = r.path('ssh_known_hosts', dir)
-  const options = r.convert('ssh_options', [], v => splitWords(v).map(o => {
-    if (!/^[A-Za-z][A-Za-z0-9]*=/.test(o)) throw new RangeError(`"${o}" is not Key=Value (e.g. ConnectTimeout=10)`)
-    return o
-  }))
-  return Object.freeze({
-    command: r.string('ssh_command') ?? 'ssh',
-    ...(port === undefined ? {} : { port }),
-    ...(user === undefined ? {} : { user }),
-    ...(identityFile === undefined ? {} : { identityFile }),
-    ...(knownHostsFile === undefined ? {} : { knownHostsFile }),
-    options: Object.freeze(options)
   })
 }
 

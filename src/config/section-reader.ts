@@ -51,11 +51,7 @@ export class SectionReader {
   }
 
   integer (key: string, defaultValue: number, min: number, max: number): number {
-    return this.convert(key, defaultValue, v => {
-      const n = /^\d+$/.test(v) ? Number(v) : Number.NaN
-      if (!(n >= min && n <= max)) throw new RangeError(`"${v}" is not a whole number from ${min} to ${max}`)
-      return n
-    })
+    return this.convert(key, defaultValue, v => parseWholeNumber(v, min, max))
   }
 
   /** ConfigParser's booleans: yes/no, true/false, on/off, 1/0 (any case). */
@@ -98,4 +94,11 @@ export class SectionReader {
   fail (key: string, reason: string, code: ExitCodeName = 'configInvalid', section = this.section): StemError {
     return new StemError(code, `${this.doc.file}: [${section}] ${key}: ${reason}`)
   }
+}
+
+/** A whole number from `min` to `max`, written in plain digits; RangeError otherwise. */
+export function parseWholeNumber (v: string, min: number, max: number): number {
+  const n = /^\d+$/.test(v) ? Number(v) : Number.NaN
+  if (!(n >= min && n <= max)) throw new RangeError(`"${v}" is not a whole number from ${min} to ${max}`)
+  return n
 }
