@@ -8,8 +8,8 @@ import { loadConfig } from '../src/config/load-config.js'
 import type { PushConfig } from '../src/config/types.js'
 import { asUser, refusal, writeConfig } from './helpers/config-fixture.js'
 
-function load (dir: string, text: string): Promise<PushConfig> {
-  return loadConfig(writeConfig(dir, `[global]\nroot = root\nstate_dir = state\n${text}`), 'push', asUser)
+function load (dir: string, text: string, env: NodeJS.ProcessEnv = {}): Promise<PushConfig> {
+  return loadConfig(writeConfig(dir, `[global]\nroot = root\nstate_dir = state\n${text}`), 'push', { ...asUser, env })
 }
 
 t.test('store keys, secrets and target options', async t => {
@@ -30,15 +30,15 @@ t.test('store keys, secrets and target options', async t => {
   })
   t.match(box, { onConflict: 'keep', ssh: { identityFile: join(dir, 'keys/id') } }, 'on_conflict defaults to keep; ssh keys as for rsync')
   t.notOk(plain !== undefined && 'storeOptions' in plain, 'an rsync target reads none of them')
-  t.same(c.warnings, [], 'none of the keys is unknown')
+  // the file holds inline secrets, so the loader may warn about its mode; no key may be unknown
+  t.same(c.warnings.filter(w => !w.includes('holds secrets')), [], 'none of the keys is unknown')
 })
 
 t.test('a secret from STALK_TARGET_<LABEL>_<KEY> wins over the file', async t => {
   const dir = t.testdir({ root: {} })
   writeFileSync(join(dir, 'sk'), 'from-file')
-  process.env['STALK_TARGET_CLOUD_SECRET_ACCESS_KEY'] = 'from-env'
-  t.teardown(() => { delete process.env['STALK_TARGET_CLOUD_SECRET_ACCESS_KEY'] })
-  const c = await load(dir, '[target]\ncloud = s3://b/p\n[target:cloud]\nsecret_access_key_file = sk')
+  const c = await load(dir, '[target]\ncloud = s3://b/p\n[target:cloud]\nsecret_access_key_file = sk',
+    { STALK_TARGET_CLOUD_SECRET_ACCESS_KEY: 'from-env' })
   t.equal(c.targets[0]?.storeOptions?.get('secret_access_key'), 'from-env')
 })
 
