@@ -164,7 +164,7 @@ t.test('protocol: ids, bad requests, over-long lines, answers out of order', asy
   const byId = (a: unknown, b: unknown): number => String((a as { id: unknown }).id).localeCompare(String((b as { id: unknown }).id))
   t.same([...lines].sort(byId), [
     { id: 2, ok: true, result: { ok: 1 } },
-    { id: 4, ok: false, error: 'unknown cmd "rm" (ping, status, sync)' },
+    { id: 4, ok: false, error: 'unknown cmd "rm" (ping, status, sync, refresh)' },
     { id: 6, ok: false, error: '"wait" must be true or false' },
     { id: null, ok: false, error: 'not JSON' },
     { id: null, ok: false, error: 'the request has no integer "id"' }
@@ -223,7 +223,7 @@ t.test('pull: per-file status; sync is refused', async t => {
     inFlight: true, downloadedBytes: 4096, openCount: 1
   }
   const socket = await socketIn(t)
-  const surface = new ControlSurface({ mountpoint: '/mnt/p', configFile: '/etc/p.cf', source: { mode: 'pull', cache: { status: () => [file] } }, log: recordingLogger(), socket })
+  const surface = new ControlSurface({ mountpoint: '/mnt/p', configFile: '/etc/p.cf', source: { mode: 'pull', cache: { status: () => [file], refresh: () => ({ stale: [], trees: [] }) } }, log: recordingLogger(), socket })
   await surface.start()
   t.teardown(() => surface.close())
   const report = await controlRequest(socket, 'status', { timeoutMs: 5000 }) as PullReport

@@ -36,3 +36,17 @@ t.test('bad command lines are usage errors', async t => {
   usage(['-n', 'a b', 'm'], /cannot contain spaces or commas/)
   usage(['-n', 'a,allow_other', 'm'], /cannot contain spaces or commas/)
 })
+
+t.test('STALK_CONFIG is the default of -c, for the mount and for stem check', async t => {
+  const env = { STALK_CONFIG: '/srv/stalk/pull.cf' }
+  t.match(parseStemArgs(['/mnt/x'], env), { command: 'mount', configFile: '/srv/stalk/pull.cf' }, 'mount: taken from the environment')
+  t.match(parseStemArgs(['-c', 'own.cf', '/mnt/x'], env), { configFile: 'own.cf' }, '-c wins over STALK_CONFIG')
+  t.match(parseStemArgs(['check', '-r'], env), { command: 'check', configFile: '/srv/stalk/pull.cf', readOnly: true }, 'check: taken too')
+  t.match(parseStemArgs(['check', '-c', 'own.cf'], env), { configFile: 'own.cf' }, 'check: -c wins')
+  t.match(parseStemArgs(['/mnt/x'], { STALK_CONFIG: '' }), { configFile: '/etc/stalk.cf' }, 'empty: /etc/stalk.cf')
+  t.match(parseStemArgs(['/mnt/x'], { HOME: '/root' }), { configFile: '/etc/stalk.cf' }, 'unset: /etc/stalk.cf')
+  const before = process.env['STALK_CONFIG']
+  process.env['STALK_CONFIG'] = '/from/process/env.cf'
+  t.teardown(() => { if (before === undefined) delete process.env['STALK_CONFIG']; else process.env['STALK_CONFIG'] = before })
+  t.match(parseStemArgs(['/mnt/x']), { configFile: '/etc/stalk.cf' }, 'no environment given: /etc/stalk.cf (the parser never reads process.env)')
+})

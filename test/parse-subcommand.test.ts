@@ -31,3 +31,11 @@ t.test('bad subcommand lines are usage errors naming the subcommand', async t =>
   usage(['check', '/mnt/x'], /^check: Unexpected argument '\/mnt\/x'/)
   usage(['check', '-a'], /^check: Unknown option '-a'/)
 })
+
+t.test('refresh: a mountpoint, then any number of names', async t => {
+  t.same(parseStemArgs(['refresh', '/mnt/p']), { command: 'refresh', mountpoint: '/mnt/p', names: [] })
+  t.same(parseStemArgs(['refresh', '/mnt/p', 'motd', 'pki/certs']), { command: 'refresh', mountpoint: '/mnt/p', names: ['motd', 'pki/certs'] })
+  t.same(parseStemArgs(['refresh', '-h']), { command: 'help' })
+  t.throws(() => parseStemArgs(['refresh']), { exitCode: ExitCode.usage, message: 'refresh: missing MOUNTPOINT' })
+  t.throws(() => parseStemArgs(['refresh', '--all', '/mnt/p']), { exitCode: ExitCode.usage, message: /^refresh: Unknown option '--all'/ })
+})

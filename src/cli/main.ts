@@ -36,7 +36,7 @@ async function foreground (args: MountArgs): Promise<number> {
 async function main (argv: readonly string[]): Promise<number> {
   let args
   try {
-    args = parseStemArgs(argv)
+    args = parseStemArgs(argv, process.env)
   } catch (err) {
     process.stderr.write(`stem: ${describe(err)}\n${USAGE}\n`)
     return err instanceof StemError ? err.exitCode : ExitCode.usage

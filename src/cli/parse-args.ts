@@ -18,6 +18,18 @@ export type StemArgs = MountArgs | SubcommandArgs | { readonly command: 'help' }
 
 export const DEFAULT_CONFIG = '/etc/stalk.cf'
 
+/** The variable that, when set and not empty, replaces DEFAULT_CONFIG as the default of -c. */
+export const CONFIG_ENV = 'STALK_CONFIG'
+
+/**
+ * The config file when no -c is given. Taken from the caller's environment
+ * rather than process.env, so the parser stays a pure function of its input.
+ */
+export function defaultConfigFile (env: Readonly<Record<string, string | undefined>>): string {
+  const v = env[CONFIG_ENV]
+  return v === undefined || v === '' ? DEFAULT_CONFIG : v
+}
+
 export const USAGE = `usage: stem [-c CONFIG] [-r] [-a] [-f] [-v|-d] [-n NAME] MOUNTPOINT
 ${SUBCOMMAND_USAGE}
 
@@ -28,7 +40,7 @@ Mounts a stalk filesystem at MOUNTPOINT.
   pull mode (-r): a read-only folder of files fetched from their origins.
 
 options:
-  -c, --config PATH   config file (default ${DEFAULT_CONFIG})
+  -c, --config PATH   config file (default $${CONFIG_ENV}, else ${DEFAULT_CONFIG})
   -r, --read-only     pull mode
   -a, --allow-other   let other users use the mount (FUSE allow_other)
   -f, --foreground    stay in the foreground, log to stderr
@@ -43,9 +55,13 @@ is not and exits non-zero (exit codes: README.md).
 
 ${SUBCOMMAND_HELP}`
 
-/** Parses stem's command line; throws StemError('usage') with a one-line reason. */
-export function parseStemArgs (argv: readonly string[]): StemArgs {
-  const sub = parseSubcommand(argv, DEFAULT_CONFIG)
+/**
+ * Parses stem's command line; throws StemError('usage') with a one-line
+ * reason. `env` is only read for STALK_CONFIG (main passes process.env).
+ */
+export function parseStemArgs (argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): StemArgs {
+  const defaultConfig = defaultConfigFile(env)
+  const sub = parseSubcommand(argv, defaultConfig)
   if (sub !== undefined) return sub
   let parsed
   try {
@@ -77,7 +93,7 @@ export function parseStemArgs (argv: readonly string[]): StemArgs {
   if (v.name !== undefined && !/^[^\s,]+$/.test(v.name)) throw new StemError('usage', `-n ${v.name}: a device name cannot contain spaces or commas`)
   return {
     command: 'mount',
-    configFile: v.config ?? DEFAULT_CONFIG,
+    configFile: v.config ?? defaultConfig,
     readOnly: v['read-only'] === true,
     allowOther: v['allow-other'] === true,
     foreground: v.foreground === true,

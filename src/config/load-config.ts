@@ -5,13 +5,14 @@
  * scripts what went wrong and whose message names the file and, where it
  * applies, the line, section and key.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { StemError } from '../exit-codes.js'
 import type { ConfigContext } from './config-paths.js'
 import { parseIni } from './ini-parser.js'
 import { readPullConfig } from './pull-config.js'
 import { readPushConfig } from './push-config.js'
+import { exposedSecretsWarning } from './secret-exposure.js'
 import type { PullConfig, PushConfig } from './types.js'
 
 export interface LoadOptions {
@@ -37,7 +38,11 @@ export async function loadConfig (file: string, mode: 'push' | 'pull', o: LoadOp
     uid: o.uid ?? process.getuid?.() ?? -1,
     ...(o.home === undefined ? {} : { home: o.home })
   }
-  return mode === 'push' ? await readPushConfig(doc, c) : await readPullConfig(doc, c)
+  const config = mode === 'push' ? await readPushConfig(doc, c) : await readPullConfig(doc, c)
+  // The file was just read, so a stat that fails now is a race not worth a refusal.
+  const st = await stat(abs).catch(() => undefined)
+  const exposed = st === undefined ? undefined : exposedSecretsWarning(doc, abs, st.mode)
+  return exposed === undefined ? config : Object.freeze({ ...config, warnings: Object.freeze([...config.warnings, exposed]) })
 }
 
 async function readText (file: string): Promise<string> {

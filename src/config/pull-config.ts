@@ -8,6 +8,8 @@
  * `dir_cachetime` (default: the section's cachetime) is how long a folder's
  * listing is served without listing it again.
  */
+import { stat } from 'node:fs/promises'
+import { describe } from '../errors.js'
 import { StemError } from '../exit-codes.js'
 import { MAX_TIMER_MS } from './durations.js'
 import type { ConfigContext } from './config-paths.js'
@@ -55,6 +57,7 @@ export async function readPullConfig (doc: IniDocument, c: ConfigContext): Promi
     files.push(f)
   }
   const cachedir = g.path('cachedir', c.dir)
+  if (cachedir !== undefined) await checkCachedir(g, cachedir)
   const ignored = doc.sectionNames().filter(isPushSection)
     .map(s => `${c.file}:${doc.section(s)?.line ?? 0}: [${s}] is not used in pull mode, ignored`)
   return Object.freeze({
@@ -97,6 +100,24 @@ async function readFileSection (doc: IniDocument, section: string, c: ConfigCont
   for (const key of doc.keys(section)) options.set(key, doc.get(section, key) ?? '')
   await applySecrets(options, r, c.dir, c.env)
   return Object.freeze({ section, name, origin, cachetimeMs, ...(dirCachetimeMs === undefined ? {} : { dirCachetimeMs }), options })
+}
+
+/**
+ * Refuses a cachedir that cannot be one, before anything is mounted: the
+ * cache would otherwise fail at its first mkdir with a bare ENOTDIR. A
+ * missing folder is fine (the cache creates it).
+ */
+async function checkCachedir (g: SectionReader, dir: string): Promise<void> {
+  let isDir: boolean
+  try {
+    isDir = (await stat(dir)).isDirectory()
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return
+    if (code === 'ENOTDIR') throw g.fail('cachedir', `${dir} is not a directory (a file is in the way on its path)`)
+    throw g.fail('cachedir', `${dir} cannot be used: ${describe(err)}`)
+  }
+  if (!isDir) throw g.fail('cachedir', `${dir} is not a directory (a file is there); name a folder, or remove the file`)
 }
 
 /** Why `name` cannot be a file name directly in the mount's root, or undefined. */

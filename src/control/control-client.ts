@@ -30,6 +30,8 @@ export interface RequestOptions {
   readonly wait?: boolean
   /** Give up after this long; undefined = wait as long as it takes (sync --wait). */
   readonly timeoutMs?: number
+  /** refresh: the names to mark stale (none: all). */
+  readonly names?: readonly string[]
 }
 
 /** Sends `cmd` to the daemon listening on `path`; resolves with its result. */
@@ -54,7 +56,7 @@ export function controlRequest (path: string, cmd: ControlCommand, o: RequestOpt
       if (res.id !== id && res.id !== null) return
       if (res.ok) finish(undefined, res.result); else finish(new DaemonRefusedError(res.error))
     })
-    socket.on('connect', () => { socket.write(JSON.stringify({ id, cmd, ...(o.wait === undefined ? {} : { wait: o.wait }) }) + '\n') })
+    socket.on('connect', () => { socket.write(JSON.stringify({ id, cmd, ...(o.wait === undefined ? {} : { wait: o.wait }), ...(o.names === undefined ? {} : { names: o.names }) }) + '\n') })
     socket.on('data', chunk => { if (!lines.push(chunk)) finish(new Error('the daemon sent an over-long line')) })
     socket.on('error', (err: NodeJS.ErrnoException) => finish(unreachable(path, err)))
     socket.on('close', () => finish(new DaemonUnreachableError('hung-up', path, 'the daemon closed the connection before answering (it is stopping?)')))

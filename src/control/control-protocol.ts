@@ -7,6 +7,7 @@
  *   → {"id":1,"cmd":"ping"}                 ← {"id":1,"ok":true,"result":{"pong":true,"pid":123,"protocol":1}}
  *   → {"id":2,"cmd":"status"}               ← {"id":2,"ok":true,"result":{…StatusReport}}
  *   → {"id":3,"cmd":"sync","wait":true}     ← {"id":3,"ok":true,"result":{…SyncOutcome}}
+ *   → {"id":4,"cmd":"refresh","names":["motd"]}  ← {"id":4,"ok":true,"result":{…RefreshResult}}
  *   → anything else                         ← {"id":…,"ok":false,"error":"…"}
  */
 
@@ -17,13 +18,18 @@ export const PROTOCOL_VERSION = 1
 /** A line longer than this is not a request of ours; the connection is dropped. */
 export const MAX_LINE_BYTES = 64 * 1024
 
-export type ControlCommand = 'ping' | 'status' | 'sync'
+export type ControlCommand = 'ping' | 'status' | 'sync' | 'refresh'
+
+/** refresh: names (or paths inside a directory origin) of the pull mount; none = everything. */
+export const MAX_REFRESH_NAMES = 1000
 
 export interface ControlRequest {
   readonly id: number
   readonly cmd: ControlCommand
   /** sync: answer when the round is done rather than when it started. */
   readonly wait?: boolean
+  /** refresh: what to mark stale; absent or empty = every cached file. */
+  readonly names?: readonly string[]
 }
 
 export type ControlResponse =
@@ -32,7 +38,7 @@ export type ControlResponse =
 
 export interface PingResult { readonly pong: true; readonly pid: number; readonly protocol: number }
 
-const COMMANDS: ReadonlySet<string> = new Set<ControlCommand>(['ping', 'status', 'sync'])
+const COMMANDS: ReadonlySet<string> = new Set<ControlCommand>(['ping', 'status', 'sync', 'refresh'])
 
 /** A request from one line, or the reason it is not one (with its id when that much was readable). */
 export function parseRequest (line: string): ControlRequest | { readonly id: number | null; readonly error: string } {
@@ -43,10 +49,16 @@ export function parseRequest (line: string): ControlRequest | { readonly id: num
   const id = typeof o['id'] === 'number' && Number.isSafeInteger(o['id']) ? o['id'] : null
   if (id === null) return { id: null, error: 'the request has no integer "id"' }
   const cmd = o['cmd']
-  if (typeof cmd !== 'string' || !COMMANDS.has(cmd)) return { id, error: `unknown cmd ${JSON.stringify(cmd)} (ping, status, sync)` }
+  if (typeof cmd !== 'string' || !COMMANDS.has(cmd)) return { id, error: `unknown cmd ${JSON.stringify(cmd)} (ping, status, sync, refresh)` }
   const wait = o['wait']
   if (wait !== undefined && typeof wait !== 'boolean') return { id, error: '"wait" must be true or false' }
-  return { id, cmd: cmd as ControlCommand, ...(wait === undefined ? {} : { wait }) }
+  const names = o['names']
+  if (names !== undefined && !isNameList(names)) return { id, error: `"names" must be a list of at most ${MAX_REFRESH_NAMES} strings` }
+  return { id, cmd: cmd as ControlCommand, ...(wait === undefined ? {} : { wait }), ...(names === undefined ? {} : { names }) }
+}
+
+function isNameList (v: unknown): v is readonly string[] {
+  return Array.isArray(v) && v.length <= MAX_REFRESH_NAMES && v.every(n => typeof n === 'string')
 }
 
 export function isRequest (r: ReturnType<typeof parseRequest>): r is ControlRequest {

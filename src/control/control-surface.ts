@@ -1,11 +1,12 @@
 /**
  * The daemon's control surface: a ControlServer on this mount's socket
- * answering ping, status and sync. It is an extra: when it cannot start
- * (a live daemon already holds the socket, a folder owned by someone else)
- * the mount goes on without it and the log says why.
+ * answering ping, status, sync (push) and refresh (pull). It is an extra:
+ * when it cannot start (a live daemon already holds the socket, a folder
+ * owned by someone else) the mount goes on without it and the log says why.
  */
 import { describe } from '../errors.js'
 import type { Logger } from '../logger.js'
+import type { RefreshResult } from '../pull/file-cache.js'
 import type { SyncControl } from './sync-outcome.js'
 import { requestSync } from './sync-outcome.js'
 import { PROTOCOL_VERSION, type ControlRequest, type PingResult } from './control-protocol.js'
@@ -15,7 +16,7 @@ import { buildStatusReport, type StatusSource } from './status-report.js'
 
 export type ControlSource =
   | { readonly mode: 'push'; readonly syncer: SyncControl }
-  | Extract<StatusSource, { mode: 'pull' }>
+  | Extract<StatusSource, { mode: 'pull' }> & { readonly cache: { refresh(names: readonly string[]): RefreshResult } }
 
 export interface ControlSurfaceOptions {
   /** Canonical, as mountinfo lists it: `stem status` finds the socket from it. */
@@ -76,6 +77,10 @@ export class ControlSurface {
     if (req.cmd === 'status') {
       const info = { configFile: this.o.configFile, mountpoint: this.o.mountpoint, pid: process.pid, mountedAt: this.#mountedAt }
       return buildStatusReport(info, source)
+    }
+    if (req.cmd === 'refresh') {
+      if (source.mode === 'push') throw new Error('a push mount has no cache to refresh: it shows its root folder as it is (stem refresh is for pull mounts, stem -r)')
+      return source.cache.refresh(req.names ?? [])
     }
     if (source.mode === 'pull') throw new Error('a pull mount (stem -r) has nothing to sync: its files are fetched from their origins when read')
     return await requestSync(source.syncer, req.wait === true, err => {

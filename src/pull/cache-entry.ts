@@ -64,6 +64,14 @@ export class CacheEntry {
   lastErrorAt: number | undefined
   /** The temp file of the fetch in flight, so status can show how far it got. */
   download: string | undefined
+  /**
+   * Set by `stem refresh`: the copy is stale whatever its age, until a trip
+   * to the origin confirms or replaces it. A flag, not a changed fetchedAt,
+   * so status still shows when the copy was really fetched.
+   */
+  forceRevalidate = false
+  /** Counts refreshes, so a fetch that began before one cannot clear the flag it set. */
+  refreshes = 0
 
   constructor (config: CachedFileConfig, copy: CacheMeta | undefined) {
     this.config = config
@@ -78,9 +86,16 @@ export class CacheEntry {
    * clock cannot pin an old copy for years.
    */
   isFresh (now: number): boolean {
-    if (this.copy === undefined) return false
+    if (this.copy === undefined || this.forceRevalidate) return false
     const age = now - this.copy.fetchedAt
     return age >= 0 && age < this.config.cachetimeMs
+  }
+
+  /** Marks the copy stale and forgets the origin's stat, so getattr and open ask the origin again. */
+  markStale (): void {
+    this.forceRevalidate = true
+    this.refreshes++
+    this.statMemo = undefined
   }
 
   /** The memoized stat, if still within cachetime. */

@@ -69,12 +69,15 @@ export class CacheRefresher {
   async fetch (e: CacheEntry, signal: AbortSignal): Promise<void> {
     const { backend, path, origin } = e.config
     const tmp = this.#d.layout.tempPath()
+    const refreshes = e.refreshes
     e.download = tmp
     try {
       const out = await fetchIntoCache(this.#d.layout, { name: e.name, origin, backend, path }, e.copy, this.#d.clock,
         AbortSignal.any([signal, this.#d.closing]), tmp)
       e.copy = out.copy
       e.statMemo = undefined
+      // A refresh asked for while this trip was under way may postdate what it saw: it stays stale.
+      if (e.refreshes === refreshes) e.forceRevalidate = false
       e.record(out.result, this.#d.clock.now())
       this.#d.committed(e)
     } catch (err) {

@@ -17,6 +17,9 @@
  * - Directory origins (configs with dirCachetimeMs) are folders: their
  *   listings are `trees` (tree-set.ts); each of their files joins the cache
  *   when first opened (adopt), under the key "<tree>/<path in the tree>".
+ * - refresh(names): `stem refresh`. The copies are marked stale, not
+ *   deleted, so the next open revalidates (a conditional request) and a
+ *   dead origin still gets the copy served.
  */
 import { statSync } from 'node:fs'
 import { rm, rmdir } from 'node:fs/promises'
@@ -30,6 +33,8 @@ import type { CacheLayout } from './cache-layout.js'
 import { attrsOf, CacheRefresher, type FileAttrs } from './cache-refresher.js'
 import { outdatedBy, type CacheMeta, type ListedVersion } from './cache-meta.js'
 import { fsErrorFor } from './origin-failure.js'
+import { RefreshMarks } from './refresh-marks.js'
+import { covers, refreshScopes, scopePrefix } from './refresh-scope.js'
 import { SingleFlight } from './single-flight.js'
 import type { TreeSet } from './tree-set.js'
 
@@ -49,6 +54,14 @@ export interface FileCacheOptions {
 
 export interface CallOptions { readonly signal?: AbortSignal }
 
+/** What a refresh did, for `stem refresh` to report. */
+export interface RefreshResult {
+  /** Cache keys whose copy is now stale: configured names, and tree files opened since the mount. */
+  readonly stale: readonly string[]
+  /** Parts of directory origins ("tree", "tree/path") whose listings and unopened copies count as stale too. */
+  readonly trees: readonly string[]
+}
+
 export class FileCache {
   /** The directory origins' listings. */
   readonly trees: TreeSet
@@ -66,6 +79,7 @@ export class FileCache {
   readonly #adopting = new SingleFlight<string, void>()
   readonly #closing: AbortController
   readonly #refresher: CacheRefresher
+  readonly #refreshMarks = new RefreshMarks()
 
   private constructor (o: FileCacheOptions, c: CacheContents) {
     this.trees = c.trees
@@ -113,7 +127,9 @@ export class FileCache {
     await this.#adopting.run(source.name, async () => {
       if (this.#entries.has(source.name)) return
       const copy = this.#persistent ? await this.#layout.loadCopy(source.name, source.origin, this.#log) : undefined
-      this.#entries.set(source.name, new CacheEntry(source, copy))
+      const entry = new CacheEntry(source, copy)
+      if (copy !== undefined && this.#refreshMarks.staleSince(source.name, copy.fetchedAt)) entry.markStale()
+      this.#entries.set(source.name, entry)
       if (copy === undefined) this.#evictor.forget(source.name)
     })
   }
@@ -153,6 +169,36 @@ export class FileCache {
     if (e.openCount > 0) e.openCount--
     // A copy that was pinned while the cache was over its limit can go now.
     if (e.openCount === 0) this.#evict()
+  }
+
+  /**
+   * Marks the copies of `names` (none: every copy) stale: the next getattr
+   * asks the origin, the next open revalidates. A name is a path in the
+   * mount: a configured file, a directory origin's folder or a path inside
+   * it (a folder covers everything under it, listings included). Throws
+   * EINVAL, marking nothing, when a name is not part of the mount.
+   */
+  refresh (names: readonly string[] = []): RefreshResult {
+    const scopes = refreshScopes(names, { isFile: n => this.has(n), isTree: n => this.trees.has(n) })
+    const prefixes = scopes.map(scopePrefix)
+    const now = this.#clock.now()
+    const stale: string[] = []
+    for (const e of this.#entries.values()) {
+      if (!prefixes.some(p => covers(p, e.name))) continue
+      e.markStale()
+      if (e.copy !== undefined) stale.push(e.name)
+    }
+    const trees = new Set<string>()
+    for (const s of scopes) {
+      if (s.kind === 'file') continue
+      this.#refreshMarks.mark(scopePrefix(s), now)
+      const parts = s.kind === 'all' ? this.trees.names().map(tree => ({ tree, rel: '' })) : [s]
+      for (const { tree, rel } of parts) {
+        this.trees.get(tree)?.expire(rel)
+        trees.add(rel === '' ? tree : `${tree}/${rel}`)
+      }
+    }
+    return { stale, trees: [...trees] }
   }
 
   /** The configured files (tree files are not listed: a tree may hold more than a status should show). */

@@ -29,6 +29,8 @@ import { signalled } from './cache-refresher.js'
 import { ListingLru } from './listing-lru.js'
 import type { ListingStore, StoredListing, TreeEntry } from './listing-store.js'
 import { failureKind, fsErrorFor } from './origin-failure.js'
+import { RefreshMarks } from './refresh-marks.js'
+import { covers } from './refresh-scope.js'
 import { SingleFlight } from './single-flight.js'
 import { baseOf, parentOf, unsafeName } from './tree-path.js'
 
@@ -63,6 +65,8 @@ export class TreeIndex {
   readonly #failures = new Map<string, { readonly message: string; readonly retryAt: number }>()
   /** Folders whose unsafe names were warned about: once per run, not at every listing. */
   readonly #warnedUnsafe = new Set<string>()
+  /** Folders `stem refresh` named: their listings (and those below) count as stale. */
+  readonly #refreshMarks = new RefreshMarks()
 
   constructor (o: TreeIndexOptions) {
     this.#o = o
@@ -86,6 +90,16 @@ export class TreeIndex {
     return [...(await this.#listing(rel, signal)).entries.values()]
   }
 
+  /**
+   * Listings of folder `rel` ('' for the whole tree) and of every folder
+   * below it count as stale from now on, failing ones included: the next
+   * look into each lists it again (`stem refresh`).
+   */
+  expire (rel: string): void {
+    this.#refreshMarks.mark(rel, this.#o.clock.now())
+    for (const dir of [...this.#failures.keys()]) if (covers(rel, dir)) this.#failures.delete(dir)
+  }
+
   /** Waits for listings in flight (the closing signal stops them). */
   async close (): Promise<void> {
     await this.#flights.idle()
@@ -105,6 +119,7 @@ export class TreeIndex {
 
   /** Fresh, or failed lately and so served as it is until the next try. */
   #servable (l: StoredListing): boolean {
+    if (this.#refreshMarks.staleSince(l.dir, l.fetchedAt)) return false
     const now = this.#o.clock.now()
     const age = now - l.fetchedAt
     // A fetchedAt in the future (the clock was set back) counts as stale, as for files.
