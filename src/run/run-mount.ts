@@ -15,8 +15,6 @@ import { createLogger } from '../log/create-logger.js'
 import type { Logger } from '../logger.js'
 import { checkMountpoint } from '../mount/check-mountpoint.js'
 import { canonical, checkRootVsMountpoint, fuseOptionsFor, unmountQuietly } from './mount-steps.js'
-import { createPushMode } from './push-mode.js'
-import { createPullMode } from './pull-mode.js'
 import { notifySystemd } from './notify-systemd.js'
 import { waitForStop, type StopReason } from './wait-for-stop.js'
 
@@ -66,6 +64,8 @@ function mountOptions (config: PushConfig | PullConfig, args: MountArgs, log: Lo
 
 async function runPull (config: PullConfig, args: MountArgs, mountpoint: string, log: Logger, hooks: RunHooks): Promise<number> {
   await checkMountpoint(mountpoint, log)
+  // each mode's code is loaded only when used: a push mount does not carry the S3 SDK and ssh2 (+28 MiB)
+  const { createPullMode } = await import('./pull-mode.js')
   const mode = await createPullMode(config, log)
   const control = new ControlSurface({ mountpoint, configFile: config.file, source: { mode: 'pull', cache: mode.cache }, log })
   try {
@@ -84,6 +84,7 @@ async function runPush (config: PushConfig, args: MountArgs, mountpoint: string,
   checkRootVsMountpoint(await canonical(config.root), mountpoint)
   await checkMountpoint(mountpoint, log)
   const abort = new AbortController()
+  const { createPushMode } = await import('./push-mode.js')
   const mode = await createPushMode({ config, mountpoint, log, signal: abort.signal })
   const control = new ControlSurface({ mountpoint, configFile: config.file, source: { mode: 'push', syncer: mode.syncer }, log })
   try {
