@@ -6,6 +6,7 @@
 #   npm run bench                 # full run (5 rounds, 1 GiB, 5,000 files, 10,000-entry ls)
 #   npm run bench -- --quick      # smoke run: small sizes, 1 round, < ~1 min
 #   bash bench/run.sh --rounds 5 --variants "local stalk bindfs bindfs_mt"
+#   npm run bench -- pull [--quick]   # the pull-mode benchmark instead (bench/pull.sh)
 #
 # Scratch (backing tree, mirror target, state dir, mount points, logs, raw
 # samples) lives under $STALK_BENCH_DIR (default /tmp/stalk-bench). Results:
@@ -17,7 +18,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
   cat <<'EOF'
 
 Options:
@@ -31,6 +32,9 @@ QUIET_WAIT (longest wait for it in s, default 20; --quick: 3),
 STALK_NO_UNSHARE=1 (do not run in a private mount namespace).
 EOF
 }
+
+# `npm run bench -- pull [OPTIONS]`: the pull-mode benchmark (bench/pull.sh).
+[ "${1:-}" = pull ] && { shift; exec bash "$HERE/pull.sh" "$@"; }
 
 QUICK=0; BUILD=1; ROUNDS_ARG=; VARIANTS_ARG=
 while [ $# -gt 0 ]; do
@@ -83,48 +87,10 @@ LSDIR=ls$LS_N
 CFG=$BENCH_DIR/stalk.ini
 
 # ---------------------------------------------------------------- helpers
-now() { echo "$EPOCHREALTIME"; }
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.4f", b-a}'; }
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: error: $*" >&2; exit 1; }
-# rec WORKLOAD VALUE UNIT   (variant and round from the globals)
-rec() {
-  printf '%s\t%s\t%s\t%s\t%s\n' "$V" "$1" "$ROUND" "$2" "$3" >>"$SAMPLES"
-  printf '  %-8s %-26s %s %s\n' "$V" "$1" "$2" "$3" >&2
-}
-rss_kib() { awk -v k="${2:-VmRSS}:" '$1==k{print $2}' "/proc/$1/status" 2>/dev/null; }
-reset_hwm() { echo 5 >"/proc/$1/clear_refs" 2>/dev/null || true; }
-proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14+$15)/hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-proc_ctxsw() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/{s+=$2} END{print s+0}'; }
-sub() { awk -v a="$1" -v b="$2" -v m="${3:-1}" -v f="${4:-%.3f}" 'BEGIN{printf f, (b-a)*m}'; }
-evict() { dd if="$1" iflag=nocache count=0 status=none 2>/dev/null || true; }
+# now since log die rec rss_kib reset_hwm proc_cpu proc_ctxsw sub evict prefault_mb wait_quiet wait_gone
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 warm_backing() { dd if="$DATA/$BIG" of=/dev/null bs=1M status=none; }
-# This VM makes the first touch of memory that sat idle for a while several
-# times slower; writing and deleting N MiB right before a timed step lets it
-# reuse just-freed page-cache memory (PERF-BASELINE.md, "VM memory").
-prefault_mb() { dd if=/dev/zero of="$BENCH_DIR/prefault.tmp" bs=1M count="$1" status=none; rm -f "$BENCH_DIR/prefault.tmp"; }
-
-# The machine may be shared: before each workload, wait (up to QUIET_WAIT s) until the CPUs
-# were at least QUIET_IDLE % idle over half a second, so that a burst of other work does not
-# land in one variant's sample. Gives up and goes on (and says so) after QUIET_WAIT.
-cpu_idle_pct() {
-  local a b
-  a=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat); sleep 0.5
-  b=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," "); t=y[1]-x[1]; p=100; if (t>0) p=100*(y[2]-x[2])/t; printf "%d", p}'
-}
-wait_quiet() {
-  local t0=$SECONDS idle
-  while :; do
-    idle=$(cpu_idle_pct)
-    [ "$idle" -ge "$QUIET_IDLE" ] && return 0
-    if [ $(( SECONDS - t0 )) -ge "$QUIET_WAIT" ]; then
-      log "machine still busy (${idle}% idle) after ${QUIET_WAIT} s; measuring anyway"
-      printf '%s\t%s\t%s\t%s\t%s\n' "$V" "busy_$1" "$ROUND" "$idle" pct >>"$SAMPLES"
-      return 0
-    fi
-  done
-}
 
 # ---------------------------------------------------------------- mounts
 STARTED_PIDS=()   # every daemon this run started, killed on exit if still alive
@@ -179,12 +145,6 @@ start_fs() { # VARIANT
     *) die "unknown variant $V (local stalk bindfs bindfs_mt)" ;;
   esac
   FS=$MNT
-}
-
-wait_gone() { # PID SECONDS
-  local i
-  for i in $(seq 1 $(( $2 * 10 ))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  return 1
 }
 
 stop_fs() {
