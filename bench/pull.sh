@@ -5,7 +5,7 @@
 # against the cached file itself and bindfs over the cache folder; rounds
 # interleaved (every variant once per round, mounted fresh each time).
 #
-#   npm run bench -- pull             # full run: 256 MiB, 5 rounds, Ceph RGW for S3 (~10 min)
+#   npm run bench -- pull             # full run: 256 MiB, 5 rounds, Ceph RGW for S3 (~13 min)
 #   npm run bench -- pull --quick     # smoke run: 64 MiB, 1 round, no Ceph (< 2 min)
 #   bash bench/pull.sh --rounds 3 --variants "http_curl http_stalk warm_bindfs warm_stalk"
 #
