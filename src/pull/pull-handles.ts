@@ -10,13 +10,14 @@
  * the cost of a cached read. open is async: it may wait for the origin.
  * A file inside a directory origin is opened the same way, by its cache key.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync } from 'node:fs'
 import { FsError } from '../errors.js'
 import type { FsOps } from '../fuse/fs-ops.js'
 import type { ListedVersion } from './cache-meta.js'
 import type { PullContext } from './pull-context.js'
 import type { PullNode } from './pull-node.js'
 import { inoOf } from './tree-path.js'
+import { preadFull } from '../files/pread-full.js'
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_TRUNC, O_CREAT, O_NOFOLLOW } = constants
 /** Node has no O_ACCMODE; on Linux it is the two low bits, O_WRONLY | O_RDWR. */
@@ -69,15 +70,7 @@ export function pullHandleOps (ctx: PullContext): PullHandleOps {
     },
     read (path, fh, buf, length, position) {
       nameOf(path, fh)
-      // A short count means end of file to the kernel, so only stop early at the real end;
-      // a failing pread throws (never a 0 that would read as EOF).
-      let done = 0
-      while (done < length) {
-        const n = readSync(fh, buf, done, length - done, position + done)
-        if (n === 0) break
-        done += n
-      }
-      return done
+      return preadFull(fh, buf, length, position)
     },
     release (path, fh) {
       const name = nameOf(path, fh)

@@ -10,11 +10,12 @@
  * file's extents, so they run on the threadpool and keep the JS thread (which
  * serves every other request) free.
  */
-import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncate, openSync, readSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncate, openSync, unlinkSync, writeSync } from 'node:fs'
 import { promisify } from 'node:util'
 import type { Caller, FsOps } from '../fuse/fs-ops.js'
 import type { LoopbackContext } from './loopback-context.js'
 import { settleFile } from './loopback-owner.js'
+import { preadFull } from '../files/pread-full.js'
 
 const { O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW, O_DIRECT } = constants
 const fsyncAsync = promisify(fsync)
@@ -66,14 +67,7 @@ export function handleOps (ctx: LoopbackContext): HandleOps {
       return fd
     },
     read (_path, fh, buf, length, position) {
-      // The kernel takes a short read for end of file, so only stop early at a real end.
-      let done = 0
-      while (done < length) {
-        const n = readSync(fh, buf, done, length - done, position + done)
-        if (n === 0) break
-        done += n
-      }
-      return done
+      return preadFull(fh, buf, length, position)
     },
     write (path, fh, buf, length, position) {
       const n = writeSync(fh, buf, 0, length, position)
